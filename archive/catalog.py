@@ -1,0 +1,258 @@
+"""The catalog (var/catalog.sqlite): its schema, connections and the read-side queries."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from archive.errors import DocumentGoneError, DocumentNotFoundError, IndexMissingError
+from archive.model import Document, IndexRecord, Page
+from archive.permalinks import ID_LENGTH, doc_id_for, is_doc_id
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT, author TEXT, created TEXT, modified TEXT,
+    page_count INTEGER NOT NULL DEFAULT 0,
+    languages TEXT NOT NULL DEFAULT '[]',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    reason TEXT, error TEXT,
+    parent_id TEXT,
+    extractor TEXT,
+    seconds REAL,
+    extracted_at TEXT NOT NULL,
+    present INTEGER NOT NULL DEFAULT 1,
+    indexed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS documents_parent ON documents(parent_id);
+CREATE INDEX IF NOT EXISTS documents_unindexed ON documents(indexed) WHERE indexed = 0;
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    text BLOB NOT NULL,
+    languages TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (doc_id, n)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paths (
+    path TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    parent_path TEXT,
+    root_path TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS paths_doc ON paths(doc_id);
+CREATE INDEX IF NOT EXISTS paths_parent ON paths(parent_path);
+CREATE INDEX IF NOT EXISTS paths_root ON paths(root_path);
+CREATE TABLE IF NOT EXISTS pending_children (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    parent_id TEXT NOT NULL,
+    parent_path TEXT NOT NULL,
+    root_path TEXT NOT NULL,
+    depth INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS former_paths (
+    path TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    removed_at TEXT NOT NULL,
+    PRIMARY KEY (path, doc_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY,
+    folder TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    summary TEXT
+);
+"""
+
+MEMBER_SEP = "!/"  # separates a container's path from a member's path inside it
+
+
+def compress_text(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decompress_text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """Open the catalog; with `readonly` it must exist already.
+
+    Raises IndexMissingError when a read-only catalog does not exist.
+    """
+    if readonly:
+        if not path.exists():
+            raise IndexMissingError(
+                f"No catalog at {path}. Build it with: docket index <folder> --var {path.parent}")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30,
+                               check_same_thread=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit survives power loss, not only a killed process.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                     (str(SCHEMA_VERSION),))
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class Catalog:
+    """Read access to the catalog: documents, pages, paths and counts."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.conn = connect(path, readonly=True)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def resolve(self, ref: str) -> str:
+        """Turn a doc id, an id prefix, a SHA-256 or a path into a doc id.
+
+        Raises DocumentNotFoundError when nothing matches, naming what was asked.
+        """
+        ref = ref.strip()
+        low = ref.lower()
+        if len(low) == 64 and all(c in "0123456789abcdef" for c in low):
+            low = doc_id_for(low)
+        if is_doc_id(low):
+            row = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id = ?",
+                                    (low,)).fetchone()
+            if row:
+                return row[0]
+        row = self.conn.execute("SELECT doc_id FROM paths WHERE path = ?", (ref,)).fetchone()
+        row = row or self.conn.execute(
+            "SELECT doc_id FROM former_paths WHERE path = ? ORDER BY removed_at DESC",
+            (ref,)).fetchone()
+        if row:
+            return row[0]
+        if 4 <= len(low) < ID_LENGTH and all(c in "0123456789abcdef" for c in low):
+            rows = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ? LIMIT 2",
+                                     (low + "%",)).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+        raise DocumentNotFoundError(
+            f"No document with id or path {ref!r}. Search for it with: docket status, "
+            f"or give the {ID_LENGTH}-character id shown by the site.")
+
+    def document(self, doc_id: str, allow_gone: bool = False) -> Document:
+        """The document with this id.
+
+        Raises DocumentNotFoundError for an unknown id and DocumentGoneError (carrying the
+        document) when it has left the collection, unless `allow_gone`.
+        """
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DocumentNotFoundError(f"No document with id {doc_id!r} in this archive.")
+        paths = tuple(r[0] for r in self.conn.execute(
+            "SELECT path FROM paths WHERE doc_id = ? ORDER BY path", (doc_id,)))
+        former = tuple(r[0] for r in self.conn.execute(
+            "SELECT path FROM former_paths WHERE doc_id = ? ORDER BY removed_at DESC, path",
+            (doc_id,)) if r[0] not in paths)
+        children = tuple((r[0], r[1]) for r in self.conn.execute(
+            "SELECT DISTINCT c.doc_id, p.path FROM paths p JOIN documents c ON c.doc_id = p.doc_id "
+            "WHERE p.parent_path IN (SELECT path FROM paths WHERE doc_id = ?) ORDER BY p.path",
+            (doc_id,)))
+        doc = _document_from_row(row, paths, former, children)
+        if not doc.present and not allow_gone:
+            raise DocumentGoneError(
+                f"Document {doc_id} is no longer in the archive: the file left the collection.",
+                document=doc)
+        return doc
+
+    def pages(self, doc_id: str, start: int = 1, count: int | None = None) -> list[Page]:
+        """Pages of a document in order, optionally a window of `count` pages from `start`."""
+        sql = "SELECT n, text, languages FROM pages WHERE doc_id = ? AND n >= ? ORDER BY n"
+        args: list[Any] = [doc_id, start]
+        if count is not None:
+            sql += " LIMIT ?"
+            args.append(count)
+        return [Page(r["n"], decompress_text(r["text"]), tuple(json.loads(r["languages"])))
+                for r in self.conn.execute(sql, args)]
+
+    def counts(self) -> dict[str, Any]:
+        """What the archive holds: totals and counts by kind, MIME type, language and status."""
+        c = self.conn
+        present = "FROM documents WHERE present = 1"
+        by = lambda col: {r[0] or "": r[1] for r in c.execute(  # noqa: E731
+            f"SELECT {col}, COUNT(*) {present} GROUP BY 1 ORDER BY 2 DESC, 1")}
+        langs: dict[str, int] = {}
+        for (raw,) in c.execute(f"SELECT languages {present}"):
+            for lang in json.loads(raw) or ["none"]:
+                langs[lang] = langs.get(lang, 0) + 1
+        failed = [dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
+            "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
+            "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = 'failed' AND d.present = 1 "
+            "GROUP BY d.doc_id ORDER BY 2")]
+        return {
+            "documents": c.execute(f"SELECT COUNT(*) {present}").fetchone()[0],
+            "paths": c.execute("SELECT COUNT(*) FROM paths").fetchone()[0],
+            "gone": c.execute("SELECT COUNT(*) FROM documents WHERE present = 0").fetchone()[0],
+            "pages": c.execute("SELECT COALESCE(SUM(page_count), 0) "
+                               + present).fetchone()[0],
+            "bytes": c.execute(f"SELECT COALESCE(SUM(size), 0) {present}").fetchone()[0],
+            "kinds": by("kind"),
+            "mime_types": by("mime"),
+            "languages": dict(sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "statuses": by("status"),
+            "reasons": by("reason"),
+            "failed": failed,
+            "collection": self.meta("collection"),
+        }
+
+    def last_run(self) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+
+def _document_from_row(row: sqlite3.Row, paths, former, children) -> Document:
+    return Document(
+        doc_id=row["doc_id"], sha256=row["sha256"], size=row["size"], mime=row["mime"],
+        kind=row["kind"], title=row["title"], author=row["author"], created=row["created"],
+        modified=row["modified"], page_count=row["page_count"],
+        languages=tuple(json.loads(row["languages"])), metadata=json.loads(row["metadata"]),
+        status=row["status"], reason=row["reason"], error=row["error"],
+        parent_id=row["parent_id"], paths=paths, former_paths=former, children=children,
+        present=bool(row["present"]))
+
+
+def index_records(conn: sqlite3.Connection, doc_ids: list[str]) -> Iterator[IndexRecord]:
+    """Build the search-index projection of the given (present) documents from the catalog."""
+    for doc_id in doc_ids:
+        row = conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            continue
+        paths = tuple(r[0] for r in conn.execute(
+            "SELECT path FROM paths WHERE doc_id = ? ORDER BY path", (doc_id,)))
+        text = "\n\f".join(decompress_text(r[0]) for r in conn.execute(
+            "SELECT text FROM pages WHERE doc_id = ? ORDER BY n", (doc_id,)))
+        doc = _document_from_row(row, paths, (), ())
+        yield IndexRecord(
+            doc_id=doc.doc_id, sha256=doc.sha256, title=doc.display_title, text=text,
+            paths=paths, mime=doc.mime, kind=doc.kind, languages=doc.languages,
+            author=doc.author, date=doc.created or doc.modified, page_count=doc.page_count,
+            status=doc.status, parent_id=doc.parent_id, size=doc.size)

@@ -1,0 +1,41 @@
+"""The ArchiveError family: every error Docket reports to a user, with its HTTP status."""
+
+
+class ArchiveError(Exception):
+    """Base of every error Docket reports; `status` is the HTTP status a page gets."""
+
+    status = 500
+
+
+class IndexMissingError(ArchiveError):
+    """Raised when the catalog or the search index has not been built yet."""
+
+    status = 503
+
+
+class DocumentNotFoundError(ArchiveError):
+    """Raised when no document has the given id or path."""
+
+    status = 404
+
+
+class DocumentGoneError(ArchiveError):
+    """Raised when a document was in the archive but has left the collection."""
+
+    status = 410
+
+    def __init__(self, message: str, document=None):
+        super().__init__(message)
+        self.document = document
+
+
+class BadQueryError(ArchiveError):
+    """Raised when a search query cannot be parsed or is refused."""
+
+    status = 400
+
+
+class CollectionMismatchError(ArchiveError):
+    """Raised when a var/ folder already holds the catalog of another collection."""
+
+    status = 409

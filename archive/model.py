@@ -1,0 +1,94 @@
+"""Documents and pages as frozen dataclasses shared by the indexer and the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a document's text (1-based `n`) with its ISO 639-1 language tags."""
+
+    n: int
+    text: str
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the archive: unique content, found at one or more paths."""
+
+    doc_id: str
+    sha256: str
+    size: int
+    mime: str
+    kind: str
+    title: str | None = None
+    author: str | None = None
+    created: str | None = None
+    modified: str | None = None
+    page_count: int = 0
+    languages: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+    reason: str | None = None
+    error: str | None = None
+    parent_id: str | None = None
+    paths: tuple[str, ...] = ()
+    former_paths: tuple[str, ...] = ()
+    children: tuple[tuple[str, str], ...] = ()  # (doc_id, member path)
+    present: bool = True
+
+    @property
+    def display_title(self) -> str:
+        """The title, or else the file name of the first path, or else the id."""
+        if self.title:
+            return self.title
+        for path in self.paths + self.former_paths:
+            return path.rsplit("/", 1)[-1].rsplit("!/", 1)[-1]
+        return self.doc_id
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """What the search index holds for one document: a projection of its catalog row."""
+
+    doc_id: str
+    sha256: str
+    title: str
+    text: str
+    paths: tuple[str, ...]
+    mime: str
+    kind: str
+    languages: tuple[str, ...]
+    author: str | None
+    date: str | None
+    page_count: int
+    status: str
+    parent_id: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    doc_id: str
+    title: str
+    paths: tuple[str, ...]
+    kind: str
+    languages: tuple[str, ...]
+    date: str | None
+    page_count: int
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits with the exact total."""
+
+    query: str
+    total: int
+    page: int
+    hits: tuple[Hit, ...]

@@ -1,0 +1,1 @@
+"""Write side of Docket: crawl a collection, extract, enrich and write the catalog and index."""

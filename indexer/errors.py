@@ -1,0 +1,44 @@
+"""Indexing errors and the fixed vocabulary of reasons a file can fail for."""
+
+from archive.errors import ArchiveError
+
+ENCRYPTED = "encrypted"
+UNSUPPORTED = "unsupported"
+CORRUPT = "corrupt"
+TOO_LARGE = "too large"
+TIMED_OUT = "timed out"
+OUT_OF_MEMORY = "out of memory"
+CRASHED = "crashed"
+EMPTY_FILE = "empty file"
+NO_TEXT = "no text"
+UNREADABLE = "unreadable"
+
+REASONS = (ENCRYPTED, UNSUPPORTED, CORRUPT, TOO_LARGE, TIMED_OUT, OUT_OF_MEMORY, CRASHED,
+           EMPTY_FILE, NO_TEXT, UNREADABLE)
+
+
+class IndexingError(ArchiveError):
+    """Base of errors raised while indexing one file; `reason` is one of REASONS."""
+
+    reason = CORRUPT
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class UnsupportedTypeError(IndexingError):
+    """Raised when no extractor handles a file's MIME type."""
+
+    reason = UNSUPPORTED
+
+
+class ExtractionError(IndexingError):
+    """Raised when an extractor cannot read a file it should handle (broken, encrypted, ...)."""
+
+
+class TooLargeError(IndexingError):
+    """Raised when a file or a container's contents exceed a configured limit."""
+
+    reason = TOO_LARGE

@@ -1,0 +1,61 @@
+"""The extractor registry: MIME type -> extractor module, from one explicit list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from indexer.errors import UnsupportedTypeError
+from indexer.extracted import Extracted, ExtractOptions
+from indexer.extractors import (
+    archives,
+    email,
+    encrypted,
+    html,
+    image,
+    media,
+    msg,
+    msoffice,
+    office,
+    pdf,
+    rtf,
+    text,
+)
+
+MODULES: tuple[ModuleType, ...] = (archives, email, encrypted, html, image, media, msg, msoffice,
+                                   office, pdf, rtf, text)
+
+Extractor = Callable[[Path, ExtractOptions], Extracted]
+
+REGISTRY: dict[str, ModuleType] = {mime: module for module in MODULES
+                                   for mime in module.MIME_TYPES}
+
+# Families matched by prefix when no exact type is listed (audio/x-whatever, image/x-...).
+PREFIXES: tuple[tuple[str, ModuleType], ...] = (("audio/", media), ("video/", media),
+                                                ("image/", image), ("text/", text))
+
+
+def extractor_for(mime: str, path: Path) -> Extractor:
+    """The extract function for a MIME type.
+
+    Raises UnsupportedTypeError naming the type and the file when none handles it.
+    """
+    module = REGISTRY.get(mime)
+    if module is None:
+        module = next((m for prefix, m in PREFIXES if mime.startswith(prefix)), None)
+    if module is None:
+        raise UnsupportedTypeError(f"{path.name}: no extractor for type {mime}; the file is "
+                                   f"catalogued without text.")
+    return module.extract
+
+
+def kind_of(mime: str) -> str:
+    """A short family name for a MIME type (pdf, text, html, word, email, archive, ...)."""
+    module = REGISTRY.get(mime) or next(
+        (m for prefix, m in PREFIXES if mime.startswith(prefix)), None)
+    if module is media:
+        return "video" if mime.startswith("video/") else "audio"
+    if module is None:
+        return "other"
+    return getattr(module, "KINDS", {}).get(mime, module.KIND)

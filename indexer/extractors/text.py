@@ -1,0 +1,99 @@
+"""Plain text in any common encoding: UTF-8/16/32 with or without BOM, Arabic and Latin pages."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import charset_normalizer
+
+from indexer.errors import ExtractionError
+from indexer.extracted import Extracted, ExtractOptions
+
+KIND = "text"
+MIME_TYPES = ("text/plain", "text/csv", "text/markdown", "text/x-markdown",
+              "text/tab-separated-values",
+              "application/json", "text/xml", "application/xml", "text/x-log", "application/csv",
+              "text/x-python", "text/x-c", "text/troff", "text/calendar", "text/vcard",
+              "application/x-ndjson", "application/x-subrip", "text/vtt")
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+PAGE_CHARS = 20_000  # long text files are split into pages of about this size
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when bytes look like UTF-16 text without a BOM, else None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    # Arabic in UTF-16 has 0x06 as every high byte instead of NULs.
+    if sample[1::2].count(6) / (len(sample) / 2) > 0.3:
+        return "utf-16-le"
+    if sample[0::2].count(6) / (len(sample) / 2) > 0.3:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes whose encoding is unknown or possibly mislabelled; returns (text, encoding).
+
+    Order: byte-order mark, strict UTF-8, UTF-16 without BOM, charset detection, the declared
+    label, Windows-1252 with replacement characters.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    encoding = utf16_without_bom(data)
+    if encoding:
+        return data.decode(encoding, errors="replace"), encoding
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding, errors="replace"), best.encoding
+        except LookupError:
+            pass
+    if declared:
+        try:
+            return data.decode(declared, errors="replace"), declared
+        except LookupError:
+            pass
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def paginate(text: str, size: int = PAGE_CHARS) -> list[str]:
+    """Split long text into pages at form feeds, else at paragraph breaks near `size`."""
+    if "\f" in text:
+        return text.split("\f")
+    pages, start = [], 0
+    while len(text) - start > size:
+        cut = text.rfind("\n\n", start, start + size)
+        if cut <= start:
+            cut = text.rfind("\n", start, start + size)
+        if cut <= start:
+            cut = start + size
+        pages.append(text[start:cut])
+        start = cut
+    pages.append(text[start:])
+    return pages
+
+
+def extract(path: Path, options: ExtractOptions) -> Extracted:
+    """Read a text file, detecting its encoding; pages split at form feeds or every ~20k chars."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"{path.name}: cannot read the file: {exc}") from exc
+    text, encoding = decode(data)
+    return Extracted(pages=paginate(text.replace("\r\n", "\n")), metadata={"encoding": encoding})

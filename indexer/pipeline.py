@@ -1,0 +1,305 @@
+"""Running the stages for each file in killable worker processes, with time and memory limits."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from indexer import enrich
+from indexer.errors import (
+    CRASHED,
+    EMPTY_FILE,
+    NO_TEXT,
+    OUT_OF_MEMORY,
+    TIMED_OUT,
+    TOO_LARGE,
+    UNREADABLE,
+    IndexingError,
+)
+from indexer.extracted import ExtractOptions
+from indexer.extractors import extractor_for, kind_of
+
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to extract: where its bytes are and where it sits in the collection."""
+
+    path: Path  # the bytes: a collection file or a blob under var/blobs
+    rel: str  # the catalog path: "letters/a.pdf" or "mail/x.eml!/report.pdf"
+    sha256: str
+    size: int
+    mtime_ns: int
+    mime: str
+    root_path: str  # the top-level collection file this came from
+    parent_id: str | None = None
+    parent_path: str | None = None
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    """A child file the worker saved as a blob: its name inside the container and its hash."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class Outcome:
+    """The result of one task: the extracted document, or its failure with a reason."""
+
+    task: Task
+    status: str  # "ok" or "failed"
+    kind: str
+    reason: str | None = None
+    error: str | None = None
+    title: str | None = None
+    author: str | None = None
+    created: str | None = None
+    modified: str | None = None
+    pages: list[str] = field(default_factory=list)
+    page_languages: list[tuple[str, ...]] = field(default_factory=list)
+    languages: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    children: list[ChildRef] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def failure(task: Task, reason: str, error: str, seconds: float = 0.0) -> Outcome:
+    """An Outcome recording that `task` failed for `reason`."""
+    return Outcome(task=task, status="failed", kind=kind_of(task.mime), reason=reason,
+                   error=error, seconds=seconds)
+
+
+def blob_path(blob_dir: Path, sha256: str) -> Path:
+    """Where the bytes of a child document with this hash are kept."""
+    return blob_dir / sha256[:2] / sha256
+
+
+def _save_blob(blob_dir: Path, data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    target = blob_path(blob_dir, sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{sha}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    return sha
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store: surrogate pairs joined, lone surrogates and NULs replaced."""
+    if text.isascii():
+        return text.replace("\x00", "")
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text.replace("\x00", "")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return clean_text(str(value))
+
+
+def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth: int,
+                 max_file_bytes: int) -> Outcome:
+    """Detect, extract and enrich one file. Indexing errors become a failed Outcome."""
+    started = time.monotonic()
+    if task.size == 0:
+        return failure(task, EMPTY_FILE, f"{task.rel}: the file is empty (0 bytes).")
+    if task.size > max_file_bytes:
+        return failure(task, TOO_LARGE, f"{task.rel}: {task.size // 2**20} MiB is over the "
+                       f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).")
+    try:
+        extracted = extractor_for(task.mime, task.path)(task.path, options)
+    except IndexingError as exc:
+        message = str(exc)
+        if task.path.name != task.rel.rsplit("/", 1)[-1]:  # a blob: name it by its path
+            message = message.replace(task.path.name, task.rel)
+        return failure(task, exc.reason, message, time.monotonic() - started)
+    except MemoryError:
+        return failure(task, OUT_OF_MEMORY, f"{task.rel}: extraction ran out of memory (limit "
+                       f"--memory-limit-mb).", time.monotonic() - started)
+    except RecursionError:
+        return failure(task, UNREADABLE, f"{task.rel}: the file nests too deeply to read.",
+                       time.monotonic() - started)
+    except OSError as exc:
+        return failure(task, UNREADABLE, f"{task.rel}: cannot read the file: {exc}",
+                       time.monotonic() - started)
+    children = []
+    if extracted.children:
+        if task.depth >= max_depth:
+            extracted.metadata["children_skipped"] = (
+                f"{len(extracted.children)} members not unpacked: nesting deeper than "
+                f"{max_depth} (--max-depth)")
+        else:
+            children = [ChildRef(clean_text(c.name), _save_blob(blob_dir, c.data), len(c.data))
+                        for c in extracted.children]
+    pages = [clean_text(p).strip("\n") for p in extracted.pages]
+    languages, page_languages = enrich.tag_languages(pages)
+    has_text = any(p.strip() for p in pages)
+    status, reason, error = "ok", None, None
+    if extracted.expects_text and not has_text:
+        status, reason = "failed", NO_TEXT
+        error = (f"{task.rel}: no text found" + (
+            " (no text layer; OCR is off)" if not options.ocr else
+            " (OCR found none)" if extracted.metadata.get("ocr_pages") else "") + ".")
+    return Outcome(
+        task=task, status=status, kind=kind_of(task.mime), reason=reason, error=error,
+        title=clean_text(str(extracted.title or "")).strip() or None,
+        author=clean_text(str(extracted.author or "")).strip() or None,
+        created=enrich.normalise_date(extracted.created),
+        modified=enrich.normalise_date(extracted.modified),
+        pages=pages, page_languages=page_languages, languages=languages,
+        metadata=_clean(extracted.metadata), children=children,
+        seconds=round(time.monotonic() - started, 3))
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker process needs, picklable for the spawn start method."""
+
+    options: ExtractOptions
+    blob_dir: Path
+    max_depth: int
+    max_file_bytes: int
+    memory_limit_bytes: int
+
+
+def _worker_main(conn: Connection, config: WorkerConfig) -> None:
+    # Ctrl-C goes to the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers
+    if config.memory_limit_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS,
+                           (config.memory_limit_bytes, config.memory_limit_bytes))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            outcome = extract_task(task, config.options, config.blob_dir, config.max_depth,
+                                   config.max_file_bytes)
+        except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the run
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            outcome = failure(task, CRASHED, f"{task.rel}: the extractor failed with "
+                              f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:"
+                              f"{where.lineno}); please report this file.")
+        conn.send(outcome)
+
+
+class _Worker:
+    def __init__(self, ctx, config: WorkerConfig):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """N extraction processes; a file that hangs or crashes its worker costs only that file."""
+
+    def __init__(self, size: int, config: WorkerConfig, time_limit: float):
+        self.size = max(1, size)
+        self.config = config
+        self.time_limit = time_limit
+        self._ctx = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> WorkerPool:
+        self._workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for w in self._workers:
+            try:
+                if w.task is None:
+                    w.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for w in self._workers:
+            w.process.join(0.5 if w.task is None else 0)
+            if w.process.is_alive():
+                w.kill()
+        self._workers = []
+
+    def process(self, pending: deque[Task]) -> Iterator[Outcome]:
+        """Yield one Outcome per task; the caller may append to `pending` while iterating."""
+        while True:
+            for i, w in enumerate(self._workers):
+                if w.task is None and pending:
+                    task = pending.popleft()
+                    try:
+                        w.conn.send(task)
+                    except (OSError, ValueError):
+                        self._workers[i] = w = self._replace(w)
+                        w.conn.send(task)
+                    w.task, w.started = task, time.monotonic()
+                    w.deadline = w.started + self.time_limit
+            busy = [w for w in self._workers if w.task is not None]
+            if not busy:
+                return
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy], timeout=timeout)
+            now = time.monotonic()
+            for i, w in enumerate(self._workers):
+                if w.task is None:
+                    continue
+                task = w.task
+                if w.conn in ready:
+                    try:
+                        outcome = w.conn.recv()
+                    except (EOFError, OSError):
+                        w.process.join(1)
+                        code = w.process.exitcode
+                        reason = OUT_OF_MEMORY if code == -signal.SIGKILL else CRASHED
+                        outcome = failure(task, reason, f"{task.rel}: the extractor crashed "
+                                          f"(exit code {code}); the file is likely malformed.",
+                                          now - w.started)
+                        self._workers[i] = self._replace(w)
+                    else:
+                        w.task = None
+                    yield outcome
+                elif now >= w.deadline:
+                    self._workers[i] = self._replace(w)
+                    yield failure(task, TIMED_OUT, f"{task.rel}: extraction took longer than "
+                                  f"{self.time_limit:g} s and was stopped (--time-limit).",
+                                  now - w.started)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.kill()
+        return _Worker(self._ctx, self.config)

@@ -1,0 +1,255 @@
+"""The only writer of the catalog and the search index: transactional, resumable commits."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.catalog import compress_text, connect, index_records
+from archive.config import Settings
+from archive.errors import CollectionMismatchError
+from archive.permalinks import doc_id_for
+from archive.search import WhooshIndex
+from indexer.pipeline import EXTRACTOR_VERSION, Outcome
+
+INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class KnownPath:
+    """A top-level collection path as the catalog last saw it."""
+
+    doc_id: str
+    size: int
+    mtime_ns: int
+
+
+class CatalogWriter:
+    """Writes documents, pages and paths in batched transactions, then projects them into
+    the index. Everything committed survives a kill; the index catches up on the next run."""
+
+    def __init__(self, settings: Settings, collection: Path | None = None):
+        self.settings = settings
+        self.conn: sqlite3.Connection = connect(settings.catalog_path)
+        self._in_tx = False
+        self._tx_started = 0.0
+        self.uncommitted = 0
+        if collection is not None:
+            self._claim_collection(collection.resolve())
+
+    def _claim_collection(self, root: Path) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()
+        if row and row[0] != str(root):
+            raise CollectionMismatchError(
+                f"{self.settings.var} holds the archive of {row[0]}, not {root}. Use another "
+                f"--var for this collection, or delete {self.settings.var} to start over.")
+        if not row:
+            self.conn.execute("INSERT INTO meta VALUES ('collection', ?)", (str(root),))
+
+    # transactions ---------------------------------------------------------------------------
+    def _begin(self) -> None:
+        if not self._in_tx:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx, self._tx_started = True, time.monotonic()
+
+    def commit(self) -> None:
+        """Make every buffered change durable."""
+        if self._in_tx:
+            self.conn.execute("COMMIT")
+            self._in_tx = False
+        self.uncommitted = 0
+
+    def should_commit(self) -> bool:
+        return self._in_tx and (self.uncommitted >= self.settings.batch_size
+                                or time.monotonic() - self._tx_started > 5)
+
+    def rollback(self) -> None:
+        if self._in_tx:
+            self.conn.execute("ROLLBACK")
+            self._in_tx = False
+        self.uncommitted = 0
+
+    def close(self) -> None:
+        self.rollback()
+        self.conn.close()
+
+    # reads the planner needs ----------------------------------------------------------------
+    def known_paths(self) -> dict[str, KnownPath]:
+        """Top-level collection paths (not archive members) with what the catalog knows."""
+        return {r[0]: KnownPath(r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT path, doc_id, size, mtime_ns FROM paths WHERE parent_path IS NULL")}
+
+    def document_state(self, doc_id: str) -> tuple[bool, str] | None:
+        """(present, status) of a catalogued document, or None when it is new."""
+        row = self.conn.execute("SELECT present, status FROM documents WHERE doc_id = ?",
+                                (doc_id,)).fetchone()
+        return (bool(row[0]), row[1]) if row else None
+
+    def pending_children(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM pending_children ORDER BY path").fetchall()
+
+    # path changes ---------------------------------------------------------------------------
+    def _refresh_presence(self, doc_ids: Iterable[str]) -> None:
+        for doc_id in set(doc_ids):
+            self.conn.execute(
+                "UPDATE documents SET indexed = 0, present = EXISTS "
+                "(SELECT 1 FROM paths WHERE paths.doc_id = documents.doc_id) WHERE doc_id = ?",
+                (doc_id,))
+
+    def _drop_paths(self, where: str, args: tuple) -> list[str]:
+        rows = self.conn.execute(f"SELECT path, doc_id FROM paths WHERE {where}",
+                                 args).fetchall()
+        now = _now()
+        for path, doc_id in rows:
+            self.conn.execute("INSERT OR REPLACE INTO former_paths VALUES (?, ?, ?)",
+                              (path, doc_id, now))
+        self.conn.execute(f"DELETE FROM paths WHERE {where}", args)
+        return [r[1] for r in rows]
+
+    def remove_path(self, rel: str) -> None:
+        """A top-level file left the collection: drop it and every member unpacked from it."""
+        self._begin()
+        affected = self._drop_paths("root_path = ?", (rel,))
+        self.conn.execute("DELETE FROM pending_children WHERE root_path = ?", (rel,))
+        self._refresh_presence(affected)
+        self.uncommitted += 1
+
+    def move_path(self, old: str, new: str, size: int, mtime_ns: int) -> None:
+        """A file was moved or renamed: its path and its members' paths follow it."""
+        self._begin()
+        rows = self.conn.execute("SELECT path, parent_path FROM paths WHERE root_path = ?",
+                                 (old,)).fetchall()
+        now = _now()
+        for path, parent in rows:
+            new_path = new + path[len(old):]
+            new_parent = None if parent is None else new + parent[len(old):]
+            self.conn.execute("INSERT OR REPLACE INTO former_paths SELECT path, doc_id, ? "
+                              "FROM paths WHERE path = ?", (now, path))
+            self.conn.execute("DELETE FROM paths WHERE path = ?", (new_path,))
+            self.conn.execute("UPDATE paths SET path = ?, parent_path = ?, root_path = ? "
+                              "WHERE path = ?", (new_path, new_parent, new, path))
+        self.conn.execute("UPDATE paths SET size = ?, mtime_ns = ? WHERE path = ?",
+                          (size, mtime_ns, new))
+        self.conn.execute("UPDATE pending_children SET path = ? || substr(path, ?), "
+                          "parent_path = ? || substr(parent_path, ?), root_path = ? "
+                          "WHERE root_path = ?", (new, len(old) + 1, new, len(old) + 1, new, old))
+        self._refresh_presence(r[0] for r in self.conn.execute(
+            "SELECT doc_id FROM paths WHERE root_path = ?", (new,)))
+        self.uncommitted += 1
+
+    def set_path(self, rel: str, doc_id: str, size: int, mtime_ns: int,
+                 parent_path: str | None = None, root_path: str | None = None) -> None:
+        """Point a path at a document already in the catalog (a copy, or changed content)."""
+        self._begin()
+        old = self.conn.execute("SELECT doc_id FROM paths WHERE path = ?", (rel,)).fetchone()
+        affected = [doc_id]
+        if old and old[0] != doc_id:
+            affected += self._drop_paths("root_path = ? AND path != ?", (rel, rel))
+            affected += self._drop_paths("path = ?", (rel,))
+        self.conn.execute(
+            "INSERT INTO paths (path, doc_id, size, mtime_ns, parent_path, root_path, first_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+            " doc_id = excluded.doc_id, size = excluded.size, mtime_ns = excluded.mtime_ns",
+            (rel, doc_id, size, mtime_ns, parent_path, root_path or rel, _now()))
+        self.conn.execute("DELETE FROM pending_children WHERE path = ?", (rel,))
+        self._refresh_presence(affected)
+        self.uncommitted += 1
+
+    def touch_path(self, rel: str, size: int, mtime_ns: int) -> None:
+        """Same content, new timestamp: remember it so the file is not hashed again."""
+        self._begin()
+        self.conn.execute("UPDATE paths SET size = ?, mtime_ns = ? WHERE path = ?",
+                          (size, mtime_ns, rel))
+
+    # documents ------------------------------------------------------------------------------
+    def record(self, outcome: Outcome) -> str:
+        """Store one extracted (or failed) document with its pages and its path; returns its id.
+
+        Child files the outcome names are queued in pending_children in the same transaction,
+        so a run killed before they are extracted picks them up again.
+        """
+        self._begin()
+        task = outcome.task
+        doc_id = doc_id_for(task.sha256)
+        self.conn.execute(
+            "INSERT OR REPLACE INTO documents (doc_id, sha256, size, mime, kind, title, author, "
+            "created, modified, page_count, languages, metadata, status, reason, error, "
+            "parent_id, extractor, seconds, extracted_at, present, indexed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)",
+            (doc_id, task.sha256, task.size, task.mime, outcome.kind, outcome.title,
+             outcome.author, outcome.created, outcome.modified, len(outcome.pages),
+             json.dumps(list(outcome.languages)),
+             json.dumps(outcome.metadata, ensure_ascii=False, default=str),
+             outcome.status, outcome.reason, outcome.error, task.parent_id, EXTRACTOR_VERSION,
+             outcome.seconds, _now()))
+        self.conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
+        languages = outcome.page_languages or [()] * len(outcome.pages)
+        self.conn.executemany(
+            "INSERT INTO pages (doc_id, n, text, languages) VALUES (?, ?, ?, ?)",
+            [(doc_id, n, compress_text(text), json.dumps(list(langs)))
+             for n, (text, langs) in enumerate(zip(outcome.pages, languages, strict=True), 1)])
+        self.set_path(task.rel, doc_id, task.size, task.mtime_ns, task.parent_path,
+                      task.root_path)
+        for child in outcome.children:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO pending_children VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"{task.rel}!/{child.name}", child.sha256, child.size, doc_id, task.rel,
+                 task.root_path, task.depth + 1))
+        return doc_id
+
+    # runs -----------------------------------------------------------------------------------
+    def start_run(self, folder: Path) -> int:
+        self.commit()
+        cur = self.conn.execute("INSERT INTO runs (folder, started) VALUES (?, ?)",
+                                (str(folder), _now()))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, summary: dict) -> None:
+        self.commit()
+        self.conn.execute("UPDATE runs SET finished = ?, summary = ? WHERE run_id = ?",
+                          (_now(), json.dumps(summary, ensure_ascii=False), run_id))
+
+    # the index projection -------------------------------------------------------------------
+    def _open_index(self, rebuild: bool) -> WhooshIndex:
+        if rebuild:
+            self.conn.execute("UPDATE documents SET indexed = 0")
+            return WhooshIndex.recreate(self.settings.index_dir)
+        index, repaired = WhooshIndex.open_for_writing(self.settings.index_dir)
+        if repaired:  # a damaged index is only a projection: refill it from the catalog
+            self.conn.execute("UPDATE documents SET indexed = 0")
+        return index
+
+    def sync_index(self, rebuild: bool = False, progress=None) -> int:
+        """Project every document changed since the last sync into the search index.
+
+        With `rebuild`, the index is recreated from the whole catalog (no re-extraction).
+        Returns how many documents were written or deleted.
+        """
+        self.commit()
+        index = self._open_index(rebuild)
+        done = 0
+        while True:
+            rows = self.conn.execute("SELECT doc_id, present FROM documents WHERE indexed = 0 "
+                                     "LIMIT ?", (INDEX_CHUNK,)).fetchall()
+            if not rows:
+                return done
+            gone = [r[0] for r in rows if not r[1]]
+            present = [r[0] for r in rows if r[1]]
+            index.delete(gone)
+            index.upsert(index_records(self.conn, present), procs=self.settings.index_procs)
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("UPDATE documents SET indexed = 1 WHERE doc_id = ?",
+                                  [(r[0],) for r in rows])
+            self.conn.execute("COMMIT")
+            done += len(rows)
+            if progress:
+                progress(done)

@@ -159,7 +159,7 @@ def index(folder, var, jobs, time_limit, memory_limit_mb, max_file_mb, max_conta
                    f"archive in {settings.var}")
         if summary.failures and verbose:
             for f in summary.failures:
-                click.echo(f"  {f['reason']:<14} {f['path']}: {f['error']}", err=True)
+                click.echo(f"  {f['reason']:<14} {f['error'] or f['path']}", err=True)
         elif summary.failures:
             click.echo("Run with -v to list the failed files, or see: docket status", err=True)
     sys.exit(1 if summary.failed else 0)

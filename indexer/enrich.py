@@ -21,6 +21,9 @@ PAGE_SHARE = 0.2  # a language holding this share of a page's letters is tagged 
 DOC_SHARE = 0.1  # ... and this share of the whole document's letters, on the document
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c]+"
+                         r"(?:[\s\d.,:;!?()«»\-]+[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff"
+                         r"\ufe70-\ufeff\u200c]+)*")
 
 
 @lru_cache(maxsize=1)
@@ -44,17 +47,26 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
+def _by_script(chunk: str) -> list[str]:
+    """The Arabic-script part and the rest of a chunk, so that a line of English inside an
+    Arabic letter is judged on its own rather than drowned by its neighbours."""
+    arabic = " ".join(_ARABIC_RUN.findall(chunk))
+    rest = _ARABIC_RUN.sub(" ", chunk)
+    return [part for part in (arabic, rest) if part.strip()]
+
+
 def letter_counts(text: str) -> Counter:
-    """Letters per ISO 639-1 language in a text, detected chunk by chunk."""
+    """Letters per ISO 639-1 language in a text, detected chunk by chunk and script by script."""
     counts: Counter = Counter()
     detector = _detector()
     for chunk in _chunks(text):
-        letters = len(_LETTER.findall(chunk))
-        if letters < MIN_LETTERS:
-            continue
-        language = detector.detect_language_of(chunk)
-        if language is not None:
-            counts[language.iso_code_639_1.name.lower()] += letters
+        for part in _by_script(chunk):
+            letters = len(_LETTER.findall(part))
+            if letters < MIN_LETTERS:
+                continue
+            language = detector.detect_language_of(part)
+            if language is not None:
+                counts[language.iso_code_639_1.name.lower()] += letters
     return counts
 
 

@@ -136,9 +136,11 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     try:
         extracted = extractor_for(task.mime, task.path)(task.path, options)
     except IndexingError as exc:
-        message = str(exc)
-        if task.path.name != task.rel.rsplit("/", 1)[-1]:  # a blob: name it by its path
-            message = message.replace(task.path.name, task.rel)
+        message = str(exc)  # extractors name the file; the catalog path says more
+        if message.startswith(task.path.name + ":"):
+            message = task.rel + message[len(task.path.name):]
+        elif not message.startswith(task.rel):
+            message = f"{task.rel}: {message}"
         return failure(task, exc.reason, message, time.monotonic() - started)
     except MemoryError:
         return failure(task, OUT_OF_MEMORY, f"{task.rel}: extraction ran out of memory (limit "
@@ -159,7 +161,10 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
             children = [ChildRef(clean_text(c.name), _save_blob(blob_dir, c.data), len(c.data))
                         for c in extracted.children]
     pages = [clean_text(p).strip("\n") for p in extracted.pages]
-    languages, page_languages = enrich.tag_languages(pages)
+    if extracted.expects_text:
+        languages, page_languages = enrich.tag_languages(pages)
+    else:  # member lists and media tags: too little prose to tell a language from
+        languages, page_languages = (), [() for _ in pages]
     has_text = any(p.strip() for p in pages)
     status, reason, error = "ok", None, None
     if extracted.expects_text and not has_text:

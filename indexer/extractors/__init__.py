@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from indexer.errors import UnsupportedTypeError
+from indexer.errors import ExtractionError, UnsupportedTypeError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import (
     archives,
@@ -36,11 +36,24 @@ PREFIXES: tuple[tuple[str, ModuleType], ...] = (("audio/", media), ("video/", me
                                                 ("image/", image), ("text/", text))
 
 
+# What a file's name promises, used only to explain unreadable bytes, never to pick a reader.
+EXPECTED_BY_SUFFIX = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".xls": "Excel",
+                      ".xlsx": "Excel", ".ppt": "PowerPoint", ".pptx": "PowerPoint",
+                      ".odt": "OpenDocument", ".rtf": "RTF", ".zip": "zip", ".7z": "7z",
+                      ".eml": "e-mail", ".msg": "Outlook", ".jpg": "JPEG", ".png": "PNG",
+                      ".mp3": "MP3", ".mp4": "MP4"}
+
+
 def extractor_for(mime: str, path: Path) -> Extractor:
     """The extract function for a MIME type.
 
-    Raises UnsupportedTypeError naming the type and the file when none handles it.
+    Raises UnsupportedTypeError naming the type and the file when none handles it, and
+    ExtractionError (corrupt) when the name promises a format the bytes do not hold.
     """
+    expected = EXPECTED_BY_SUFFIX.get(path.suffix.lower())
+    if mime == "application/octet-stream" and expected:
+        raise ExtractionError(f"{path.name}: named like a {expected} file, but its bytes are "
+                              f"not any known format; the file is probably damaged.")
     module = REGISTRY.get(mime)
     if module is None:
         module = next((m for prefix, m in PREFIXES if mime.startswith(prefix)), None)

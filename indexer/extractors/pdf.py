@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import unicodedata
 from pathlib import Path
@@ -19,6 +20,8 @@ MIME_TYPES = ("application/pdf", "application/x-pdf")
 
 MIN_PAGE_CHARS = 8  # a page with fewer letters than this is taken as a scan
 OCR_SHARE_OF_TIME_LIMIT = 0.75  # stop OCR in time to keep the pages already read
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes would flood the terminal
 
 # pypdf raises a wide range of built-in errors on malformed files; metadata is optional,
 # so these only cost us the metadata, never the text.

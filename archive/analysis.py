@@ -45,13 +45,20 @@ def fold(text: str) -> str:
     return text
 
 
+# Persian and Urdu letters mapped to their Arabic twins before stemming; teh marbuta and
+# hamza carriers stay, because the Arabic stemmer uses them to find suffixes.
+_PRE_STEM = str.maketrans({"ی": "ي", "ے": "ي", "ک": "ك", "ھ": "ه", "ہ": "ه", "ۀ": "ه"})
+
+
 @lru_cache(maxsize=200_000)
 def fold_and_stem(word: str) -> str:
-    """The index term for one token: folded, then stemmed by its script's stemmer."""
+    """The index term for one token: stemmed by its script's stemmer, then folded."""
+    word = unicodedata.normalize("NFKC", word)
+    if _ARABIC_SCRIPT.search(word):
+        bare = _ARABIC_MARKS.sub("", word).translate(_PRE_STEM)
+        stem = _ARABIC_STEMMER.stemWord(bare)
+        return fold(stem if len(stem) >= 2 else bare)
     folded = fold(word)
-    if _ARABIC_SCRIPT.search(folded):
-        stem = _ARABIC_STEMMER.stemWord(folded)
-        return stem if len(stem) >= 2 else folded
     if folded.isascii() and folded.isalpha():
         return _ENGLISH_STEMMER.stemWord(folded)
     return folded

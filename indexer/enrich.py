@@ -17,6 +17,7 @@ EXPECTED = ("ARABIC", "PERSIAN", "URDU", "ENGLISH", "FRENCH", "GERMAN", "SPANISH
 CHUNK_CHARS = 600
 MAX_CHUNKS_PER_PAGE = 24
 MIN_LETTERS = 12  # shorter text gets no language tag: too little to tell
+MIN_CONFIDENCE = 0.4
 PAGE_SHARE = 0.2  # a language holding this share of a page's letters is tagged on the page
 DOC_SHARE = 0.1  # ... and this share of the whole document's letters, on the document
 
@@ -64,9 +65,9 @@ def letter_counts(text: str) -> Counter:
             letters = len(_LETTER.findall(part))
             if letters < MIN_LETTERS:
                 continue
-            language = detector.detect_language_of(part)
-            if language is not None:
-                counts[language.iso_code_639_1.name.lower()] += letters
+            best = detector.compute_language_confidence_values(part)[0]
+            if best.value >= MIN_CONFIDENCE:  # OCR noise scores low for every language
+                counts[best.language.iso_code_639_1.name.lower()] += letters
     return counts
 
 

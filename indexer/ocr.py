@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -10,6 +11,7 @@ from PIL import Image
 
 from indexer.errors import ExtractionError
 
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_PIXELS = 60_000_000  # a 600 dpi A3 page; larger images are scaled down before OCR
 
 
@@ -51,6 +53,7 @@ def ocr_image(image: Image.Image, languages: str) -> str:
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     try:
-        return pytesseract.image_to_string(image, lang=langs, config="--psm 3")
+        text = pytesseract.image_to_string(image, lang=langs, config="--psm 3")
     except pytesseract.TesseractError as exc:
         raise ExtractionError(f"Tesseract failed: {exc}") from exc
+    return _BIDI_MARKS.sub("", text)  # Tesseract wraps RTL runs in direction marks

@@ -72,6 +72,17 @@ def _metadata(path: Path) -> dict:
         return {"metadata_error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
+def is_garbled(text: str) -> bool:
+    """True when a text layer is mostly control or private-use characters, as PDFs with
+    broken font encodings (often Urdu Nastaliq) produce; such pages are read by OCR."""
+    chars = [ch for ch in text if not ch.isspace()]
+    if len(chars) < MIN_PAGE_CHARS:
+        return False
+    bad = sum(1 for ch in chars if unicodedata.category(ch) in ("Cc", "Co", "Cn")
+              or ch == "\ufffd")
+    return bad / len(chars) > 0.05
+
+
 def _page_text(page) -> str:
     textpage = page.get_textpage()
     try:
@@ -107,7 +118,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                 letters = sum(ch.isalnum() for ch in text)
                 budget_left = (time.monotonic() - started
                                < options.time_limit * OCR_SHARE_OF_TIME_LIMIT)
-                if (letters < MIN_PAGE_CHARS and options.ocr
+                if ((letters < MIN_PAGE_CHARS or is_garbled(text)) and options.ocr
                         and len(ocr_pages) < options.ocr_max_pages):
                     if budget_left:
                         image = page.render(scale=options.ocr_dpi / 72).to_pil()

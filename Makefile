@@ -1,0 +1,59 @@
+# One entry point for a newcomer and for CI. `make demo` and `make test` set up everything
+# they need first: Debian packages (when missing and running as root), a virtualenv and
+# the Python packages.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VAR ?= var
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
+	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg
+BENCH_PACKAGES := recoll
+
+.PHONY: setup system-packages demo index serve test lint bench clean
+
+setup: system-packages $(BIN)/docket
+
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+
+$(BIN)/docket: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+index: setup
+	$(BIN)/docket index sample_docs/release --var $(VAR) || [ $$? -eq 1 ]
+
+serve: setup
+	$(BIN)/docket serve --var $(VAR) --host $(HOST) --port $(PORT)
+
+# Index the bundled sample collection (some files are broken on purpose, so exit code 1
+# from `docket index` is expected) and serve it on http://127.0.0.1:5000.
+demo: index serve
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/pytest -q
+
+bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
+bench: setup
+	$(BIN)/python bench/index_bench.py
+
+clean:
+	rm -rf $(VAR) .pytest_cache

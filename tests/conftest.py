@@ -1,0 +1,56 @@
+"""Shared fixtures: settings in temporary folders, the indexed sample collection, the app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive.catalog import Catalog
+from archive.config import Settings
+from indexer.run import index_collection
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_docs" / "release"
+TEST_CORPUS = Path(__file__).resolve().parent / "corpus"
+SHARED = ROOT.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+
+
+def needs_shared(path: Path) -> Path:
+    """Skip the calling test, with the reason, when a folder of ../shared is absent."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real-file corpus lives in ../shared beside the repo")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(var=tmp_path / "var", jobs=2, time_limit=60)
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory):
+    """The sample collection copied to a temporary folder and indexed once per session."""
+    base = tmp_path_factory.mktemp("sample")
+    folder = base / "release"
+    shutil.copytree(SAMPLE, folder)
+    settings = Settings(var=base / "var", jobs=2, time_limit=120)
+    summary = index_collection(settings, folder)
+    return settings, folder, summary
+
+
+@pytest.fixture(scope="session")
+def sample_catalog(sample_archive):
+    settings, _, _ = sample_archive
+    catalog = Catalog(settings.catalog_path)
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()

@@ -1,0 +1,61 @@
+"""The site over the sample archive: pages, JSON twins, originals, errors, headers."""
+
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(sample_archive):
+    settings, _, _ = sample_archive
+    return create_app(settings).test_client()
+
+
+def test_home_shows_counts_and_failures(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "What the archive holds" in body and "password-protected" in body
+
+
+def test_search_finds_arabic_letter(client, sample_catalog):
+    page = client.get("/search", query_string={"q": "المكتبة"})
+    assert page.status_code == 200
+    assert "documents match" in page.get_data(as_text=True)
+    doc_id = sample_catalog.resolve("letters/letter-013-ar-library.txt")
+    assert doc_id in page.get_data(as_text=True)
+
+
+def test_document_page_shows_text_right_to_left_and_escapes_script(client, sample_catalog):
+    doc_id = sample_catalog.resolve("letters/letter-010-ar.html")
+    page = client.get(f"/d/{doc_id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'dir="rtl"' in body and "الطرق قد فتحت" in body
+    assert "<script>alert" not in body  # the HTML's script never reaches the page
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_document_json_twin_and_errors(client, sample_catalog):
+    doc_id = sample_catalog.resolve("reports/report-2009-security-ar.pdf")
+    data = client.get(f"/d/{doc_id}.json").get_json()
+    assert data["id"] == doc_id and len(data["pages"]) == 5
+    assert client.get("/d/0123456789abcdef").status_code == 404
+    assert client.get("/d/0123456789abcdef.json").get_json()["status"] == 404
+    assert client.get("/d/../../etc/passwd").status_code == 404
+    assert client.get("/search", query_string={"q": ""}).status_code == 400
+
+
+def test_original_is_served_with_safe_headers(client, sample_catalog):
+    html_id = sample_catalog.resolve("letters/letter-010-ar.html")
+    response = client.get(f"/d/{html_id}/original")
+    assert response.status_code == 200
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    response.close()
+    pdf_id = sample_catalog.resolve("reports/report-2010-media-en.pdf")
+    response = client.get(f"/d/{pdf_id}/original")
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    response.close()

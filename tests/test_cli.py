@@ -1,0 +1,192 @@
+"""The docket command line: exit codes, JSON output, incremental runs, status and show."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from archive.catalog import Catalog
+from archive.config import Settings, setting_help
+from archive.errors import DocumentGoneError
+from archive.search import WhooshIndex
+from indexer.cli import main
+from tests.conftest import SAMPLE, TEST_CORPUS
+
+
+def run(runner, *args, env=None):
+    result = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    return result
+
+
+def index_json(runner, folder, var, *extra):
+    result = run(runner, "index", folder, "--var", var, "--json", "-q", "--no-ocr", *extra)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    folder = tmp_path / "collection"
+    (folder / "letters").mkdir(parents=True)
+    shutil.copy(SAMPLE / "letters/letter-001-ar.txt", folder / "letters/a.txt")
+    shutil.copy(SAMPLE / "letters/letter-012-en-translation.txt", folder / "letters/b.txt")
+    shutil.copy(SAMPLE / "archives/correspondence-2010.zip", folder / "bundle.zip")
+    return folder
+
+
+def test_commands_have_help_with_an_example(runner):
+    for command in ["index", "status", "show", "search", "serve"]:
+        result = run(runner, command, "--help")
+        assert result.exit_code == 0, result.output
+        assert "Example:" in result.output
+        assert "docket " + command in result.output
+
+
+def test_every_setting_has_help_text():
+    assert set(setting_help()) == set(Settings.__dataclass_fields__)
+    assert all(text.strip() for text in setting_help().values())
+
+
+def test_index_reports_added_then_nothing_on_a_second_run(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    code, first = index_json(runner, collection, var)
+    assert code == 0, first["failures"]
+    assert first["added"] == 3 and first["failed"] == {}
+    assert first["extracted"] == 6  # 3 files and the 3 members of the zip
+    code, second = index_json(runner, collection, var)
+    assert code == 0
+    assert (second["added"], second["updated"], second["moved"], second["removed"]) == (0, 0, 0, 0)
+    assert second["unchanged"] == 3 and second["extracted"] == 0
+    result = run(runner, "index", collection, "--var", var, "--no-ocr")
+    assert "Nothing changed since the last run" in result.output
+
+
+def test_index_incremental_run_changes_exactly_what_changed(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    index_json(runner, collection, var)
+    catalog = Catalog(var / "catalog.sqlite")
+    a_id = catalog.resolve("letters/a.txt")
+    b_id = catalog.resolve("letters/b.txt")
+    zip_members = {p for _, p in catalog.document(catalog.resolve("bundle.zip")).children}
+    catalog.close()
+
+    (collection / "letters/b.txt").write_text("A changed letter about the library.\n")
+    (collection / "letters/a.txt").rename(collection / "moved-a.txt")
+    (collection / "bundle.zip").rename(collection / "letters/bundle-renamed.zip")
+    shutil.copy(SAMPLE / "letters/letter-009-ur.txt", collection / "new-ur.txt")
+    code, summary = index_json(runner, collection, var)
+    assert (summary["added"], summary["updated"], summary["moved"], summary["removed"],
+            summary["unchanged"]) == (1, 1, 2, 0, 0)
+    assert summary["extracted"] == 2  # the new file and the changed one, nothing else
+
+    catalog = Catalog(var / "catalog.sqlite")
+    moved = catalog.document(a_id)
+    assert moved.paths == ("moved-a.txt",) and "letters/a.txt" in moved.former_paths
+    renamed = catalog.document(catalog.resolve("letters/bundle-renamed.zip"))
+    members = {p for _, p in renamed.children}
+    assert members == {p.replace("bundle.zip", "letters/bundle-renamed.zip") for p in zip_members}
+    with pytest.raises(DocumentGoneError):
+        catalog.document(b_id)
+    catalog.close()
+
+    (collection / "new-ur.txt").unlink()
+    code, summary = index_json(runner, collection, var)
+    assert summary["removed"] == 1 and summary["extracted"] == 0
+    index = WhooshIndex(var / "index")
+    assert index.search("مہنگائی").total == 0
+    assert index.search("library").total == 1
+
+
+def test_index_exits_1_and_lists_failures_when_a_file_fails(runner, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copy(TEST_CORPUS / "empty.txt", folder / "empty.txt")
+    shutil.copy(SAMPLE / "broken/locked-statement.pdf", folder / "locked.pdf")
+    shutil.copy(SAMPLE / "letters/letter-001-ar.txt", folder / "ok.txt")
+    result = run(runner, "index", folder, "--var", tmp_path / "var", "-v", "--no-ocr")
+    assert result.exit_code == 1, result.output
+    assert "failed 2 (1 empty file, 1 encrypted)" in result.output
+    assert "locked.pdf: the PDF is password-protected" in result.output
+    code, summary = index_json(runner, folder, tmp_path / "var")
+    assert code == 0 and summary["failed"] == {}  # nothing new failed: already recorded
+
+
+def test_index_usage_error_exits_2(runner, tmp_path):
+    result = runner.invoke(main, ["index", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    result = runner.invoke(main, ["index", str(tmp_path), "--jobs", "-3"])
+    assert result.exit_code == 2
+
+
+def test_index_refuses_a_var_of_another_collection(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    index_json(runner, collection, var)
+    other = tmp_path / "other"
+    other.mkdir()
+    result = run(runner, "index", other, "--var", var)
+    assert result.exit_code == 1
+    assert "holds the archive of" in result.output
+
+
+def test_status_and_show_print_json_and_read_docket_var(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    index_json(runner, collection, var)
+    env = {"DOCKET_VAR": str(var)}
+    result = run(runner, "status", "--json", env=env)
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)
+    assert counts["documents"] == 6 and counts["languages"]["ar"] >= 3
+    assert counts["kinds"]["archive"] == 1
+
+    result = run(runner, "show", "letters/a.txt", "--json", env=env)
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {"id", "sha256", "paths", "mime", "title", "languages", "pages",
+                        "metadata", "status", "reason"}
+    assert len(doc["id"]) == 16 and doc["sha256"].startswith(doc["id"])
+    assert doc["languages"] == ["ar"] and doc["pages"][0]["languages"] == ["ar"]
+    assert "الزاد الحقيقي" in doc["pages"][0]["text"]
+    by_id = json.loads(run(runner, "show", doc["id"][:8], "--json", env=env).stdout)
+    assert by_id["paths"] == doc["paths"]
+
+    result = run(runner, "show", "no/such/file.txt", env=env)
+    assert result.exit_code == 1 and "No document with id or path" in result.output
+
+
+def test_rebuild_index_restores_search_without_reextracting(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    index_json(runner, collection, var)
+    shutil.rmtree(var / "index")
+    result = run(runner, "index", collection, "--var", var, "--rebuild-index")
+    assert result.exit_code == 0, result.output
+    assert "6 documents" in result.output
+    assert WhooshIndex(var / "index").search("library").total >= 1
+
+
+def test_search_command_prints_hits_and_exits_2_on_bad_query(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    index_json(runner, collection, var)
+    result = run(runner, "search", "الرسالة", "--var", var, "--json")
+    data = json.loads(result.stdout)
+    assert data["total"] >= 1
+    result = runner.invoke(main, ["search", "", "--var", str(var)])
+    assert result.exit_code == 2
+
+
+def test_status_without_archive_says_how_to_build_it(runner, tmp_path):
+    result = run(runner, "status", "--var", tmp_path / "nothing")
+    assert result.exit_code == 1
+    assert "docket index" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file regardless of mode")
+def test_index_records_unreadable_file(runner, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    secret = folder / "secret.txt"
+    secret.write_text("hidden")
+    secret.chmod(0)
+    code, summary = index_json(runner, folder, tmp_path / "var")
+    assert code == 1 and summary["failed"] == {"unreadable": 1}

@@ -100,19 +100,16 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
     try:
         writer.sync_index()  # catch up on work a killed run committed but did not index
         _plan_and_extract(settings, folder.resolve(), writer, reporter, summary, retry_failed)
-    except KeyboardInterrupt:
-        summary.interrupted = True
         writer.commit()
+        summary.indexed = writer.sync_index()
+    except KeyboardInterrupt:
+        summary.interrupted = True  # what was committed stays; the next run resumes
         raise
     finally:
-        if writer.conn:
-            writer.commit()
-            if not summary.interrupted:
-                reporter.phase("indexing", 0)
-                summary.indexed = writer.sync_index()
-            summary.seconds = time.monotonic() - started
-            writer.finish_run(run_id, summary.as_dict())
-            writer.close()
+        writer.commit()
+        summary.seconds = time.monotonic() - started
+        writer.finish_run(run_id, summary.as_dict())
+        writer.close()
     return summary
 
 
@@ -124,8 +121,8 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
     changed: list[FileEntry] = []
     for entry in entries:
         old = known.get(entry.rel)
-        if old and old.size == entry.size and old.mtime_ns == entry.mtime_ns and not (
-                retry_failed and (writer.document_state(old.doc_id) or (True, ""))[1] == "failed"):
+        same = old and old.size == entry.size and old.mtime_ns == entry.mtime_ns
+        if same and not (retry_failed and _has_failed(writer, old.doc_id)):
             summary.unchanged += 1
         else:
             changed.append(entry)
@@ -151,7 +148,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
     for entry, sha in hashed:
         doc_id = doc_id_for(sha)
         old = known.get(entry.rel)
-        if old and old.doc_id == doc_id and not retry_failed:
+        if old and old.doc_id == doc_id and not (retry_failed and _has_failed(writer, doc_id)):
             writer.touch_path(entry.rel, entry.size, entry.mtime_ns)
             summary.unchanged += 1
             continue
@@ -159,7 +156,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
         if state and removed_by_doc.get(doc_id) and not old:
             writer.move_path(removed_by_doc[doc_id].pop(), entry.rel, entry.size, entry.mtime_ns)
             summary.moved += 1
-        elif state and not (retry_failed and state[1] == "failed"):
+        elif state and not (retry_failed and _has_failed(writer, doc_id)):
             writer.set_path(entry.rel, doc_id, entry.size, entry.mtime_ns)
             if old:
                 summary.updated += 1
@@ -217,6 +214,11 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
             if since_sync >= INDEX_EVERY:
                 writer.sync_index()
                 since_sync = 0
+
+
+def _has_failed(writer: CatalogWriter, doc_id: str) -> bool:
+    state = writer.document_state(doc_id)
+    return bool(state and state[1] == "failed")
 
 
 def _child_task(settings: Settings, row) -> Task:

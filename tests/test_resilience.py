@@ -88,6 +88,27 @@ def test_kill_9_then_rerun_leaves_a_consistent_catalog_and_index(tmp_path, kill_
     assert b"Nothing changed since the last run" in out
 
 
+def test_ctrl_c_keeps_committed_work_and_a_rerun_finishes(tmp_path):
+    folder, var = tmp_path / "c", tmp_path / "var"
+    make_collection(folder, 1200)
+    proc = docket("index", str(folder), "--var", str(var), "-q", "--no-ocr", "-j", "2")
+    deadline = time.monotonic() + 120
+    while catalog_count(var) < 100 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert b"Everything committed so far is kept" in err
+    kept = catalog_count(var)
+    assert kept >= 100
+    rerun = docket("index", str(folder), "--var", str(var), "-q", "--no-ocr", "--json")
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err.decode()
+    assert b'"extracted": %d' % (1200 - kept) in out
+    assert WhooshIndex(var / "index").doc_count() == 1200
+
+
 def test_file_that_takes_too_long_is_stopped_and_the_run_goes_on(tmp_path):
     folder = tmp_path / "c"
     folder.mkdir()

@@ -29,7 +29,8 @@ SANS = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
 AR = ("رسالة الأخ الكريم المكتبة الكتب الوادي القافلة الدواء المدرسة الشتاء التعليم الأولاد "
       "الأهل المحصول الأمطار الطريق الجبال الرسول التقرير اللجنة الإعلام الترجمة الأرشيف").split()
 EN = ("letter brother library books valley caravan medicine school winter education children "
-      "family harvest rain road mountains courier report committee media translation archive").split()
+      "family harvest rain road mountains courier report committee media translation "
+      "archive").split()
 
 
 def sentence(rng: random.Random, words: list[str], n: int) -> str:
@@ -154,7 +155,7 @@ def main() -> None:
     recoll = ["recollindex", "-c", str(confdir)]
 
     rows = []
-    for label, cmd in (("full index", None), ("no-change rerun", None)):
+    for label in ("full index", "no-change rerun"):
         d_sec, d_mem, _ = timed(docket)
         r_sec, r_mem, _ = timed(recoll + (["-z"] if label == "full index" else []))
         rows.append((label, d_sec, d_mem, r_sec, r_mem))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import enrich
+from indexer.detect import detect_mime
 from indexer.errors import (
     CRASHED,
     EMPTY_FILE,
@@ -42,7 +43,6 @@ class Task:
     sha256: str
     size: int
     mtime_ns: int
-    mime: str
     root_path: str  # the top-level collection file this came from
     parent_id: str | None = None
     parent_path: str | None = None
@@ -64,6 +64,7 @@ class Outcome:
 
     task: Task
     status: str  # "ok" or "failed"
+    mime: str
     kind: str
     reason: str | None = None
     error: str | None = None
@@ -79,9 +80,19 @@ class Outcome:
     seconds: float = 0.0
 
 
-def failure(task: Task, reason: str, error: str, seconds: float = 0.0) -> Outcome:
+def mime_of(path: Path) -> str:
+    """The detected MIME type, or application/octet-stream when the file cannot be read."""
+    try:
+        return detect_mime(path)
+    except OSError:
+        return "application/octet-stream"
+
+
+def failure(task: Task, reason: str, error: str, seconds: float = 0.0,
+            mime: str | None = None) -> Outcome:
     """An Outcome recording that `task` failed for `reason`."""
-    return Outcome(task=task, status="failed", kind=kind_of(task.mime), reason=reason,
+    mime = mime or mime_of(task.path)
+    return Outcome(task=task, status="failed", mime=mime, kind=kind_of(mime), reason=reason,
                    error=error, seconds=seconds)
 
 
@@ -128,29 +139,30 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
                  max_file_bytes: int) -> Outcome:
     """Detect, extract and enrich one file. Indexing errors become a failed Outcome."""
     started = time.monotonic()
+    mime = mime_of(task.path)
     if task.size == 0:
-        return failure(task, EMPTY_FILE, f"{task.rel}: the file is empty (0 bytes).")
+        return failure(task, EMPTY_FILE, f"{task.rel}: the file is empty (0 bytes).", mime=mime)
     if task.size > max_file_bytes:
         return failure(task, TOO_LARGE, f"{task.rel}: {task.size // 2**20} MiB is over the "
-                       f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).")
+                       f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).", mime=mime)
     try:
-        extracted = extractor_for(task.mime, task.path)(task.path, options)
+        extracted = extractor_for(mime, task.path)(task.path, options)
     except IndexingError as exc:
         message = str(exc)  # extractors name the file; the catalog path says more
         if message.startswith(task.path.name + ":"):
             message = task.rel + message[len(task.path.name):]
         elif not message.startswith(task.rel):
             message = f"{task.rel}: {message}"
-        return failure(task, exc.reason, message, time.monotonic() - started)
+        return failure(task, exc.reason, message, time.monotonic() - started, mime)
     except MemoryError:
         return failure(task, OUT_OF_MEMORY, f"{task.rel}: extraction ran out of memory (limit "
-                       f"--memory-limit-mb).", time.monotonic() - started)
+                       f"--memory-limit-mb).", time.monotonic() - started, mime)
     except RecursionError:
         return failure(task, UNREADABLE, f"{task.rel}: the file nests too deeply to read.",
-                       time.monotonic() - started)
+                       time.monotonic() - started, mime)
     except OSError as exc:
         return failure(task, UNREADABLE, f"{task.rel}: cannot read the file: {exc}",
-                       time.monotonic() - started)
+                       time.monotonic() - started, mime)
     children = []
     if extracted.children:
         if task.depth >= max_depth:
@@ -173,7 +185,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
             " (no text layer; OCR is off)" if not options.ocr else
             " (OCR found none)" if extracted.metadata.get("ocr_pages") else "") + ".")
     return Outcome(
-        task=task, status=status, kind=kind_of(task.mime), reason=reason, error=error,
+        task=task, status=status, mime=mime, kind=kind_of(mime), reason=reason, error=error,
         title=clean_text(str(extracted.title or "")).strip() or None,
         author=clean_text(str(extracted.author or "")).strip() or None,
         created=enrich.normalise_date(extracted.created),

@@ -12,7 +12,6 @@ from typing import Protocol
 from archive.config import Settings
 from archive.permalinks import doc_id_for
 from indexer.crawl import FileEntry, crawl, sha256_file
-from indexer.detect import detect_mime
 from indexer.errors import UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path
@@ -165,8 +164,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
         else:
             categories[entry.rel] = "updated" if old else "added"
             tasks.append(Task(path=entry.path, rel=entry.rel, sha256=sha, size=entry.size,
-                              mtime_ns=entry.mtime_ns, mime=_mime(entry.path),
-                              root_path=entry.rel))
+                              mtime_ns=entry.mtime_ns, root_path=entry.rel))
     for rel in removed:
         if rel in removed_by_doc.get(known[rel].doc_id, []):
             writer.remove_path(rel)
@@ -203,7 +201,6 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
                     tasks.append(Task(
                         path=blob_path(settings.blob_dir, child.sha256), rel=child_rel,
                         sha256=child.sha256, size=child.size, mtime_ns=0,
-                        mime=_mime(blob_path(settings.blob_dir, child.sha256)),
                         root_path=task.root_path, parent_id=doc_id_for(task.sha256),
                         parent_path=task.rel, depth=task.depth + 1))
                     reporter.more(1)
@@ -224,14 +221,7 @@ def _has_failed(writer: CatalogWriter, doc_id: str) -> bool:
 def _child_task(settings: Settings, row) -> Task:
     path = blob_path(settings.blob_dir, row["sha256"])
     return Task(path=path, rel=row["path"], sha256=row["sha256"], size=row["size"], mtime_ns=0,
-                mime=_mime(path), root_path=row["root_path"], parent_id=row["parent_id"],
+                root_path=row["root_path"], parent_id=row["parent_id"],
                 parent_path=row["parent_path"], depth=row["depth"])
-
-
-def _mime(path: Path) -> str:
-    try:
-        return detect_mime(path)
-    except OSError:
-        return "application/octet-stream"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -18,6 +19,25 @@ from archive.search import WhooshIndex
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
+
+
+def _atomic(method):
+    """Run a writer method inside a savepoint: a change is stored whole or not at all, even
+    when Ctrl-C lands between two of its statements and the batch is committed after."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        self.conn.execute("SAVEPOINT change")
+        try:
+            result = method(self, *args, **kwargs)
+        except BaseException:
+            self.conn.execute("ROLLBACK TO change")
+            self.conn.execute("RELEASE change")
+            raise
+        self.conn.execute("RELEASE change")
+        return result
+
+    return wrapper
 
 
 def _now() -> str:
@@ -115,17 +135,17 @@ class CatalogWriter:
         self.conn.execute(f"DELETE FROM paths WHERE {where}", args)
         return [r[1] for r in rows]
 
+    @_atomic
     def remove_path(self, rel: str) -> None:
         """A top-level file left the collection: drop it and every member unpacked from it."""
-        self._begin()
         affected = self._drop_paths("root_path = ?", (rel,))
         self.conn.execute("DELETE FROM pending_children WHERE root_path = ?", (rel,))
         self._refresh_presence(affected)
         self.uncommitted += 1
 
+    @_atomic
     def move_path(self, old: str, new: str, size: int, mtime_ns: int) -> None:
         """A file was moved or renamed: its path and its members' paths follow it."""
-        self._begin()
         rows = self.conn.execute("SELECT path, parent_path FROM paths WHERE root_path = ?",
                                  (old,)).fetchall()
         now = _now()
@@ -146,10 +166,10 @@ class CatalogWriter:
             "SELECT doc_id FROM paths WHERE root_path = ?", (new,)))
         self.uncommitted += 1
 
+    @_atomic
     def set_path(self, rel: str, doc_id: str, size: int, mtime_ns: int,
                  parent_path: str | None = None, root_path: str | None = None) -> None:
         """Point a path at a document already in the catalog (a copy, or changed content)."""
-        self._begin()
         old = self.conn.execute("SELECT doc_id FROM paths WHERE path = ?", (rel,)).fetchone()
         affected = [doc_id]
         if old and old[0] != doc_id:
@@ -164,20 +184,20 @@ class CatalogWriter:
         self._refresh_presence(affected)
         self.uncommitted += 1
 
+    @_atomic
     def touch_path(self, rel: str, size: int, mtime_ns: int) -> None:
         """Same content, new timestamp: remember it so the file is not hashed again."""
-        self._begin()
         self.conn.execute("UPDATE paths SET size = ?, mtime_ns = ? WHERE path = ?",
                           (size, mtime_ns, rel))
 
     # documents ------------------------------------------------------------------------------
+    @_atomic
     def record(self, outcome: Outcome) -> str:
         """Store one extracted (or failed) document with its pages and its path; returns its id.
 
         Child files the outcome names are queued in pending_children in the same transaction,
         so a run killed before they are extracted picks them up again.
         """
-        self._begin()
         task = outcome.task
         doc_id = doc_id_for(task.sha256)
         self.conn.execute(
@@ -185,7 +205,7 @@ class CatalogWriter:
             "created, modified, page_count, languages, metadata, status, reason, error, "
             "parent_id, extractor, seconds, extracted_at, present, indexed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)",
-            (doc_id, task.sha256, task.size, task.mime, outcome.kind, outcome.title,
+            (doc_id, task.sha256, task.size, outcome.mime, outcome.kind, outcome.title,
              outcome.author, outcome.created, outcome.modified, len(outcome.pages),
              json.dumps(list(outcome.languages)),
              json.dumps(outcome.metadata, ensure_ascii=False, default=str),

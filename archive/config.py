@@ -33,7 +33,7 @@ class Settings:
     ocr_dpi: int = _setting(200, "Resolution PDF pages are rendered at for OCR.")
     ocr_max_pages: int = _setting(500, "Pages of one scanned PDF sent to OCR; the rest stay empty.")
     batch_size: int = _setting(100, "Documents committed to the catalog per transaction.")
-    index_procs: int = _setting(2, "Whoosh writer processes for large index updates.")
+    index_procs: int = _setting(1, "Whoosh writer processes for large index updates.")
     page_size: int = _setting(20, "Search results per page.")
     archive_name: str = _setting("Docket archive", "Name of the archive, shown on the site.")
     host: str = _setting("127.0.0.1", "Address `docket serve` listens on.")

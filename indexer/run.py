@@ -17,7 +17,9 @@ from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path
 from indexer.write import CatalogWriter
 
-INDEX_EVERY = 2000  # documents extracted between two index syncs during a long run
+# Documents extracted between two index syncs in a long run. Each sync stalls extraction
+# and merges segments, so they are rare; the catalog holds everything in between.
+INDEX_EVERY = 10_000
 
 
 class Reporter(Protocol):

@@ -9,9 +9,10 @@ from flask import Flask, abort, g, jsonify, render_template, request, send_file
 from archive.catalog import Catalog
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
+from archive.model import SearchRequest
 from archive.originals import original_path
 from archive.permalinks import is_doc_id, permalink_for
-from archive.search import WhooshIndex
+from archive.search import WhooshIndex, parse_filters, search_documents, search_json
 
 # Types a browser could run or render as a page: always served as downloads.
 ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml",
@@ -60,12 +61,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     def home():
         return render_template("home.html", counts=catalog().counts())
 
+    def run_search():
+        args = request.args
+        search_request = SearchRequest(
+            query=args.get("q", ""), page=max(1, args.get("page", 1, type=int)),
+            page_size=settings.page_size, sort=args.get("sort", "relevance"),
+            filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
+        return search_documents(WhooshIndex(settings.index_dir), catalog(), search_request)
+
     @app.get("/search")
     def search():
-        query = request.args.get("q", "")
-        page = request.args.get("page", 1, type=int)
-        result = WhooshIndex(settings.index_dir).search(query, page, settings.page_size)
-        return render_template("search.html", result=result, query=query)
+        return render_template("search.html", result=run_search(), query=request.args.get("q"))
+
+    @app.get("/search.json")
+    def search_json_view():
+        return jsonify(search_json(run_search()))
+
+    @app.get("/help")
+    def help_page():
+        return render_template("help.html")
 
     @app.get("/d/<doc_id>.json")
     def document_json(doc_id: str):

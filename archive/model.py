@@ -71,24 +71,58 @@ class IndexRecord:
 
 
 @dataclass(frozen=True)
+class SearchRequest:
+    """A query with its options: page, sort ("relevance", "date", "-date"), facet filters."""
+
+    query: str
+    page: int = 1
+    page_size: int = 20
+    sort: str = "relevance"
+    filters: tuple[tuple[str, str], ...] = ()  # (facet, value), e.g. ("lang", "ar")
+    aliases: bool = True
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One search result."""
+    """One search result, with keyword-in-context snippets (see archive.snippets)."""
 
     doc_id: str
     title: str
     paths: tuple[str, ...]
     kind: str
+    mime: str
     languages: tuple[str, ...]
     date: str | None
     page_count: int
     score: float
+    snippets: tuple = ()
+
+    @property
+    def first_page(self) -> int:
+        """The page of the first snippet: where a reader arriving from the search starts."""
+        return self.snippets[0].page if self.snippets else 1
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of hits with the exact total."""
+    """A page of hits, the exact total, and facet counts over the whole result set."""
 
-    query: str
+    request: SearchRequest
     total: int
-    page: int
     hits: tuple[Hit, ...]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    expanded: tuple[str, ...] = ()  # alias-table entities the query was widened with
+    partial: bool = False  # the deadline stopped the search: counts are lower bounds
+    terms: frozenset[str] = frozenset()  # index terms that matched, for highlighting
+
+    @property
+    def query(self) -> str:
+        return self.request.query
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.page_size))

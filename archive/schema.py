@@ -19,7 +19,7 @@ def index_schema() -> fields.Schema:
         lang=fields.KEYWORD(stored=True, commas=True),
         author=fields.TEXT(analyzer=path_analyzer(), stored=True),
         date=fields.DATETIME(stored=True),
-        year=fields.NUMERIC(stored=False),
+        year=fields.ID(stored=False),
         pages=fields.NUMERIC(stored=True),
         status=fields.ID(stored=True),
         parent=fields.ID(stored=True),

@@ -4,40 +4,54 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from whoosh import index as whoosh_index
-from whoosh.qparser import MultifieldParser, QueryParserError
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldParser,
+    QueryParserError,
+)
+from whoosh.searching import ResultsPage
 
-from archive.catalog import MEMBER_SEP
+from archive.aliases import AliasTable, default_aliases, expand_query
+from archive.analysis import fold, fold_and_stem
+from archive.catalog import MEMBER_SEP, Catalog
 from archive.errors import BadQueryError, IndexMissingError
-from archive.model import Hit, IndexRecord, SearchResult
+from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.schema import index_schema
+from archive.snippets import make_snippets
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
+DEADLINE = 2.0  # seconds a query may run before it stops with the hits found so far
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 300  # leaf terms after alias expansion
+MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand for
+MIN_PREFIX = 2
+# facet name -> (index field, one document may hold several values)
+FACETS = {"lang": ("lang", True), "type": ("kind", False), "folder": ("folder", True),
+          "year": ("year", False), "status": ("status", False)}
+TEXT_FIELDS = ("title", "content")
 
 
 class SearchIndex(Protocol):
-    """What the rest of Docket needs from a search engine."""
-
-    @classmethod
-    def open_for_writing(cls, index_dir: Path) -> tuple[WhooshIndex, bool]:
-        """Open or create the index; a damaged one is recreated empty.
-
-        Returns (index, repaired): when repaired, the caller must refill it from the catalog.
-        """
-        try:
-            return cls(index_dir, create=True), False
-        except (OSError, EOFError, ValueError, KeyError, whoosh_index.IndexError):
-            return cls.recreate(index_dir), True
+    """What the rest of Docket needs from a search engine (Whoosh here, OpenSearch later)."""
 
     def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int: ...
 
     def delete(self, doc_ids: Iterable[str]) -> int: ...
 
-    def search(self, query: str, page: int = 1, page_size: int = 20) -> SearchResult: ...
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]: ...
 
     def doc_count(self) -> int: ...
 
@@ -74,15 +88,26 @@ def _fields(rec: IndexRecord) -> dict:
         status=rec.status, parent=rec.parent_id or "", size=rec.size)
     if date:
         fields["date"] = date
-        fields["year"] = date.year
+        fields["year"] = str(date.year)
     return fields
+
+
+def _hit(fields: dict, score: float) -> Hit:
+    return Hit(doc_id=fields["doc_id"], title=fields.get("title", ""),
+               paths=tuple(fields.get("paths", "").split("\n")), kind=fields.get("kind", ""),
+               mime=fields.get("mime", ""),
+               languages=tuple(x for x in fields.get("lang", "").split(",") if x),
+               date=fields["date"].date().isoformat() if fields.get("date") else None,
+               page_count=fields.get("pages", 0), score=float(score or 0.0))
 
 
 class WhooshIndex:
     """The embedded Whoosh index under var/index, a projection of the catalog."""
 
-    def __init__(self, index_dir: Path, create: bool = False):
+    def __init__(self, index_dir: Path, create: bool = False,
+                 aliases: AliasTable | None = None):
         self.index_dir = index_dir
+        self.aliases = aliases
         if whoosh_index.exists_in(str(index_dir)):
             self.ix = whoosh_index.open_dir(str(index_dir))
         elif create:
@@ -110,6 +135,7 @@ class WhooshIndex:
         except (OSError, EOFError, ValueError, KeyError, whoosh_index.IndexError):
             return cls.recreate(index_dir), True
 
+    # writing -------------------------------------------------------------------------------
     def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int:
         """Add or replace documents by doc_id in one commit; returns how many were written."""
         records = list(records)
@@ -145,25 +171,175 @@ class WhooshIndex:
         with self.ix.searcher() as s:
             return {f["doc_id"] for f in s.all_stored_fields()}
 
-    def search(self, query: str, page: int = 1, page_size: int = 20) -> SearchResult:
-        """Run a query over titles, text and paths; ranked by BM25 with title hits boosted.
+    # reading -------------------------------------------------------------------------------
+    def parse(self, text: str) -> wq.Query:
+        """Parse the query language (see templates/help.html).
 
-        Raises BadQueryError for an empty or unparsable query.
+        Raises BadQueryError for syntax errors and for queries that would scan the whole
+        vocabulary (leading wildcards, one-letter prefixes) or are too long.
         """
-        if not query.strip():
+        if not text.strip():
             raise BadQueryError("Type something to search for.")
-        parser = MultifieldParser(["title", "content", "path"], schema=self.ix.schema)
+        if len(text) > MAX_QUERY_CHARS:
+            raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
+                                f"{MAX_QUERY_CHARS}. Search for the key words only.")
+        parser = MultifieldParser(["title", "content", "path"], schema=self.ix.schema,
+                                  fieldboosts={"title": 2.0, "path": 0.5}, group=AndGroup)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(FieldAliasPlugin({"kind": ["type"], "lang": ["language"],
+                                            "content": ["text"], "folder": ["in"]}))
         try:
-            q = parser.parse(query)
-        except QueryParserError as exc:
-            raise BadQueryError(f"Could not understand the query {query!r}: {exc}") from exc
-        with self.ix.searcher() as s:
-            results = s.search_page(q, max(page, 1), pagelen=page_size)
-            hits = tuple(
-                Hit(doc_id=h["doc_id"], title=h.get("title", ""),
-                    paths=tuple(h.get("paths", "").split("\n")), kind=h.get("kind", ""),
-                    languages=tuple(x for x in h.get("lang", "").split(",") if x),
-                    date=h["date"].date().isoformat() if h.get("date") else None,
-                    page_count=h.get("pages", 0), score=float(h.score or 0.0))
-                for h in results)
-            return SearchResult(query=query, total=len(results.results), page=page, hits=hits)
+            q = parser.parse(text)
+        except (QueryParserError, ValueError, TypeError) as exc:
+            raise BadQueryError(f"Could not understand the query {text!r}: {exc}") from exc
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            raise BadQueryError(f"The query {text!r} has no words to search for.")
+        q = self._fold_multiterms(q)
+        leaves = list(q.leaves())
+        if len(leaves) > MAX_TERMS:
+            raise BadQueryError(f"The query has {len(leaves)} terms; the limit is {MAX_TERMS}.")
+        return q
+
+    def _fold_multiterms(self, q: wq.Query) -> wq.Query:
+        # Prefix, wildcard and fuzzy text skips the analyzer: fold it here, and for a prefix
+        # also try its stem, since the index holds stems ("librar*" and "library*").
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            raw = q.text
+            if isinstance(q, wq.Wildcard) and raw[:1] in ("*", "?"):
+                raise BadQueryError(f"{raw!r} starts with a wildcard, which would scan every "
+                                    f"word in the archive; start with at least "
+                                    f"{MIN_PREFIX} letters.")
+            stem_part = raw.rstrip("*?") if isinstance(q, (wq.Prefix, wq.Wildcard)) else raw
+            if len(stem_part.split("*")[0].split("?")[0]) < MIN_PREFIX:
+                raise BadQueryError(f"{raw!r} is too short to expand; give at least "
+                                    f"{MIN_PREFIX} letters before * or ?.")
+            q = q.copy()
+            q.text = fold(raw)
+            if isinstance(q, wq.FuzzyTerm):
+                q.prefixlength = max(q.prefixlength, 1)
+                q.maxdist = min(q.maxdist, 2)
+            if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
+                stem = fold_and_stem(raw)
+                if stem != q.text:
+                    return wq.Or([q, wq.Prefix(q.fieldname, stem, boost=q.boost)])
+            return q
+        if q.is_leaf():
+            return q
+        return q.apply(self._fold_multiterms)
+
+    def _check_expansion(self, q: wq.Query, reader) -> None:
+        for leaf in q.leaves():
+            if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+                for count, _ in enumerate(leaf._btexts(reader), 1):
+                    if count > MAX_EXPANSION:
+                        raise BadQueryError(
+                            f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
+                            f" make it longer or more precise.")
+
+    def _filter(self, request: SearchRequest) -> wq.Query | None:
+        terms = []
+        for facet, value in request.filters:
+            if facet not in FACETS:
+                raise BadQueryError(f"Unknown filter {facet!r}; use one of "
+                                    f"{', '.join(FACETS)}.")
+            terms.append(wq.Term(FACETS[facet][0], value))
+        return wq.And(terms) if terms else None
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a query: BM25 ranking (title hits count double), or sorted by date; exact
+        totals; facet counts over the whole result set. Stops at the DEADLINE with the hits
+        found so far (`partial`). Raises BadQueryError for malformed or refused queries.
+        """
+        text, expanded = request.query, []
+        if request.aliases:
+            text, expanded = expand_query(request.query, self.aliases or default_aliases())
+        q = self.parse(text)
+        groups = {name: sorting.FieldFacet(field, allow_overlap=multi, maptype=sorting.Count)
+                  for name, (field, multi) in FACETS.items()}
+        sortedby = None if request.sort == "relevance" else sorting.FieldFacet(
+            "date", reverse=request.sort == "-date")
+        if request.sort not in ("relevance", "date", "-date"):
+            raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
+        with self.ix.searcher() as searcher:
+            self._check_expansion(q, searcher.reader())
+            collector = searcher.collector(limit=request.page * request.page_size,
+                                           sortedby=sortedby, groupedby=groups,
+                                           filter=self._filter(request))
+            timed = TimeLimitCollector(collector, timelimit=DEADLINE, use_alarm=False)
+            partial = False
+            try:
+                searcher.search_with_collector(q, timed)
+            except TimeLimit:
+                partial = True
+            results = timed.results()
+            total = results.estimated_length() if partial else len(results)
+            page = ResultsPage(results, request.page, request.page_size) \
+                if total and request.page <= max(1, -(-total // request.page_size)) else []
+            hits = tuple(_hit(h.fields(), h.score) for h in page)
+            facets = {name: sorted(((str(k), v) for k, v in results.groups(name).items()
+                                    if k not in (None, "")), key=lambda kv: (-kv[1], kv[0]))
+                      for name in FACETS}
+            terms = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
+                              for field, t in q.existing_terms(searcher.reader(), expand=True)
+                              if field in TEXT_FIELDS)
+        return SearchResult(request=request, total=total, hits=hits, facets=facets,
+                            expanded=tuple(expanded), partial=partial, terms=terms)
+
+    def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
+        """Documents like the given one: its key terms, plus the other-script spellings of the
+        names it mentions (so an Arabic letter finds English reports on the same people)."""
+        with self.ix.searcher() as searcher:
+            docnum = searcher.document_number(doc_id=doc_id)
+            keys = searcher.key_terms_from_text("content", text[:200_000], numterms=15)
+            parts: list[wq.Query] = [wq.Term("content", word, boost=weight)
+                                     for word, weight in keys]
+            table = self.aliases or default_aliases()
+            for entity_id in table.entities_in(text[:200_000])[:10]:
+                for spelling in table.entities[entity_id].spellings[:12]:
+                    words = [fold_and_stem(w) for w in spelling.split()]
+                    parts.append(wq.Phrase("content", words) if len(words) > 1
+                                 else wq.Term("content", words[0]))
+            if not parts:
+                return []
+            mask = wq.Term("doc_id", doc_id) if docnum is not None else None
+            results = searcher.search(wq.Or(parts), limit=limit, mask=mask)
+            return [_hit(h.fields(), h.score) for h in results]
+
+
+def search_documents(index: SearchIndex, catalog: Catalog, request: SearchRequest,
+                     snippets: int = 3) -> SearchResult:
+    """Search, then attach keyword-in-context snippets (with page numbers) to each hit."""
+    result = index.search(request)
+    hits = []
+    for hit in result.hits:
+        found = make_snippets(catalog.pages(hit.doc_id), result.terms, snippets) \
+            if result.terms else []
+        hits.append(replace(hit, snippets=tuple(found)))
+    return replace(result, hits=tuple(hits))
+
+
+def search_json(result: SearchResult) -> dict:
+    """The JSON form of a result, shared by `docket search --json` and /search.json."""
+    return {
+        "query": result.query, "total": result.total, "page": result.page,
+        "pages": result.pages, "partial": result.partial, "expanded": list(result.expanded),
+        "hits": [{"id": h.doc_id, "paths": list(h.paths), "title": h.title, "type": h.kind,
+                  "languages": list(h.languages), "date": h.date, "page_count": h.page_count,
+                  "score": round(h.score, 4),
+                  "snippets": [{"page": s.page, "text": s.text, "html": s.html}
+                               for s in h.snippets]} for h in result.hits],
+        "facets": {name: [{"value": v, "count": n} for v, n in values]
+                   for name, values in result.facets.items()},
+    }
+
+
+def parse_filters(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Turn "lang:ar"-style strings into (facet, value) filters; BadQueryError if malformed."""
+    out = []
+    for pair in pairs:
+        facet, sep, value = pair.partition(":")
+        if not sep or not value or facet not in FACETS:
+            raise BadQueryError(f"Filter {pair!r} should look like lang:ar, type:pdf, "
+                                f"folder:letters, year:2010 or status:ok.")
+        out.append((facet, value))
+    return tuple(out)

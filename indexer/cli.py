@@ -11,7 +11,8 @@ import click
 from archive.catalog import Catalog
 from archive.config import load_settings, setting_help
 from archive.errors import ArchiveError
-from archive.search import WhooshIndex
+from archive.model import SearchRequest
+from archive.search import WhooshIndex, parse_filters, search_documents, search_json
 from indexer.run import SilentReporter, index_collection
 
 HELP = setting_help()
@@ -261,30 +262,46 @@ def show(ref, var, as_json, pages):
 @_var_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, help="Page of results.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              help="Order of the hits: relevance, date (oldest first) or -date.")
+@click.option("-f", "--filter", "filters", multiple=True, metavar="FACET:VALUE",
+              help="Narrow to a facet value: lang:ar, type:pdf, folder:letters, year:2010, "
+                   "status:ok. Repeatable.")
+@click.option("--aliases/--no-aliases", default=True,
+              help="Also search other spellings of names (bin Laden = بن لادن).")
 @_json_option
-def search(query, var, limit, page, as_json):
-    """Search the archive from the command line.
+def search(query, var, limit, page, sort, filters, aliases, as_json):
+    """Search the archive from the command line, with the site's query language.
+
+    Exits 2 with the reason when the query is malformed or refused.
 
     \b
     Example:
-        docket search "bin Laden" --limit 5
+        docket search "bin Laden" -f lang:ar --limit 5
     """
     settings = _settings(var)
     try:
-        result = WhooshIndex(settings.index_dir).search(query, page=page, page_size=limit)
+        request = SearchRequest(query, page=page, page_size=limit, sort=sort,
+                                filters=parse_filters(filters), aliases=aliases)
+        catalog = Catalog(settings.catalog_path)
+        result = search_documents(WhooshIndex(settings.index_dir), catalog, request)
     except ArchiveError as exc:
         if exc.status == 400:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        _print_json({"total": result.total, "hits": [
-            {"id": h.doc_id, "paths": list(h.paths), "title": h.title,
-             "languages": list(h.languages), "score": round(h.score, 4)} for h in result.hits]})
+        _print_json(search_json(result))
         return
-    click.echo(f"{result.total} documents match {query!r}")
+    click.echo(f"{result.total} documents match {query!r}"
+               + (" (stopped at the time limit; there may be more)" if result.partial else ""))
     for h in result.hits:
-        click.echo(f"{h.doc_id}  {h.title}  [{', '.join(h.languages)}]  {h.paths[0]}")
+        click.echo(f"\n{h.doc_id}  {h.title}  [{', '.join(h.languages) or '-'}]  {h.paths[0]}")
+        for s in h.snippets:
+            click.echo(f"    p.{s.page}: {s.text}")
+    for name, values in result.facets.items():
+        if values:
+            click.echo(f"{name}: " + ", ".join(f"{v} {n}" for v, n in values[:8]))
 
 
 @main.command()

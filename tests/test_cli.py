@@ -11,6 +11,7 @@ import pytest
 from archive.catalog import Catalog
 from archive.config import Settings, setting_help
 from archive.errors import DocumentGoneError
+from archive.model import SearchRequest
 from archive.search import WhooshIndex
 from indexer.cli import main
 from tests.conftest import SAMPLE, TEST_CORPUS
@@ -96,8 +97,8 @@ def test_index_incremental_run_changes_exactly_what_changed(runner, collection, 
     code, summary = index_json(runner, collection, var)
     assert summary["removed"] == 1 and summary["extracted"] == 0
     index = WhooshIndex(var / "index")
-    assert index.search("مہنگائی").total == 0
-    assert index.search("library").total == 1
+    assert index.search(SearchRequest("مہنگائی")).total == 0
+    assert index.search(SearchRequest("library")).total == 1
 
 
 def test_index_exits_1_and_lists_failures_when_a_file_fails(runner, tmp_path):
@@ -162,7 +163,7 @@ def test_rebuild_index_restores_search_without_reextracting(runner, collection, 
     result = run(runner, "index", collection, "--var", var, "--rebuild-index")
     assert result.exit_code == 0, result.output
     assert "6 documents" in result.output
-    assert WhooshIndex(var / "index").search("library").total >= 1
+    assert WhooshIndex(var / "index").search(SearchRequest("library")).total >= 1
 
 
 def test_search_command_prints_hits_and_exits_2_on_bad_query(runner, collection, tmp_path):

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from archive.catalog import Catalog
 from archive.config import Settings
+from archive.model import SearchRequest
 from archive.search import WhooshIndex
 from indexer.run import index_collection
 from tests.conftest import ROOT, SAMPLE, SHARED_CORPUS, needs_shared
@@ -80,7 +81,7 @@ def test_kill_9_then_rerun_leaves_a_consistent_catalog_and_index(tmp_path, kill_
     index = WhooshIndex(var / "index")
     assert index.doc_count() == 1200
     assert len(index.doc_ids()) == 1200
-    assert index.search("letter").total == 400
+    assert index.search(SearchRequest("letter")).total == 400
 
     again = docket("index", str(folder), "--var", str(var), "--no-ocr")
     out, _ = again.communicate(timeout=120)

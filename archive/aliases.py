@@ -1,0 +1,136 @@
+"""The bilingual alias table: names of people, groups and places in every script we expect."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from archive.analysis import TOKEN_PATTERN, fold
+
+ALIAS_FILE = Path(__file__).resolve().parent / "data" / "aliases.tsv"
+MAX_WORDS = 6  # the longest spelling in the table, in words
+MAX_EXPANSIONS = 24  # spellings added to a query for one name
+_WORD = re.compile(TOKEN_PATTERN)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One named entity and all its spellings."""
+
+    entity_id: str
+    kind: str
+    spellings: tuple[str, ...]
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in _WORD.findall(text))
+
+
+def _is_acronym(spelling: str) -> bool:
+    letters = [c for c in spelling if c.isalpha()]
+    return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters) \
+        and spelling.isascii()
+
+
+class AliasTable:
+    """Spellings looked up by their folded words; acronyms (UN, CIA) only in capitals."""
+
+    def __init__(self, entities: list[Entity]):
+        self.entities = {e.entity_id: e for e in entities}
+        self._by_key: dict[tuple[str, ...], str] = {}
+        self._acronyms: dict[str, str] = {}
+        for entity in entities:
+            for spelling in entity.spellings:
+                if _is_acronym(spelling):
+                    self._acronyms[spelling.replace(".", "")] = entity.entity_id
+                else:
+                    key = _key(spelling)
+                    if key:
+                        self._by_key.setdefault(key, entity.entity_id)
+
+    def find(self, words: list[str], start: int) -> tuple[str, int] | None:
+        """The entity whose spelling starts at words[start] (longest match), and its length."""
+        for length in range(min(MAX_WORDS, len(words) - start), 0, -1):
+            chunk = words[start:start + length]
+            if length == 1 and chunk[0].replace(".", "") in self._acronyms:
+                return self._acronyms[chunk[0].replace(".", "")], 1
+            entity_id = self._by_key.get(_key(" ".join(chunk)))
+            if entity_id:
+                return entity_id, length
+        return None
+
+    def entities_in(self, text: str) -> list[str]:
+        """Ids of the entities named in a text, in order of first mention."""
+        words = _WORD.findall(text)
+        found, i = [], 0
+        while i < len(words):
+            match = self.find(words, i)
+            if match:
+                if match[0] not in found:
+                    found.append(match[0])
+                i += match[1]
+            else:
+                i += 1
+        return found
+
+
+def load_aliases(path: Path = ALIAS_FILE) -> AliasTable:
+    """Read the alias table (tab-separated; spellings split by '|'; '#' starts a comment)."""
+    entities = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("id\t"):
+            continue
+        cols = line.split("\t")
+        spellings = [s.strip() for col in cols[2:] for s in col.split("|") if s.strip()]
+        entities.append(Entity(cols[0], cols[1], tuple(dict.fromkeys(spellings))))
+    return AliasTable(entities)
+
+
+@lru_cache(maxsize=1)
+def default_aliases() -> AliasTable:
+    """The alias table shipped with Docket, loaded once."""
+    return load_aliases()
+
+
+_QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def expand_query(query: str, table: AliasTable | None = None) -> tuple[str, list[str]]:
+    """Rewrite a query so that each name it contains also matches the name's other spellings.
+
+    Quoted phrases, field-prefixed words, ranges and operators are left alone. Returns the
+    new query and the ids of the entities that were expanded.
+    """
+    table = table or default_aliases()
+    spans: list[tuple[int, int, str]] = []  # (start, end, word) of plain words only
+    for m in _QUERY_TOKEN.finditer(query):
+        token = m.group()
+        if token[0] in '"[' or ":" in token or token in _OPERATORS or token[-1] in "*~":
+            spans.append((m.start(), m.end(), ""))
+            continue
+        lead = len(token) - len(token.lstrip("(+-"))
+        trail = len(token) - len(token.rstrip(")"))
+        spans.append((m.start() + lead, m.end() - trail, token[lead:len(token) - trail]))
+    out, cursor, expanded, i = [], 0, [], 0
+    words = [w for _, _, w in spans]
+    while i < len(spans):
+        match = table.find(words, i) if words[i] else None
+        if match and all(words[i:i + match[1]]):
+            entity_id, length = match
+            start, end = spans[i][0], spans[i + length - 1][1]
+            original = query[start:end]
+            others = [s for s in table.entities[entity_id].spellings
+                      if _key(s) != _key(original)][:MAX_EXPANSIONS]
+            alternatives = " OR ".join(f'"{s}"' if " " in s or "-" in s else s
+                                       for s in [original, *others] if '"' not in s)
+            out.append(query[cursor:start] + f"({alternatives})")
+            cursor = end
+            expanded.append(entity_id)
+            i += length
+        else:
+            i += 1
+    out.append(query[cursor:])
+    return "".join(out), expanded

@@ -1,0 +1,85 @@
+"""Keyword-in-context snippets from the catalog's page text, with the matched words marked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from archive.analysis import TOKEN_PATTERN, fold_and_stem
+from archive.model import Page
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_SPACES = re.compile(r"\s+")
+CONTEXT = 70  # characters shown on each side of a match
+MAX_SNIPPETS = 3
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of one page: text fragments, each flagged as a match or not."""
+
+    page: int
+    fragments: tuple[tuple[str, bool], ...]
+
+    @property
+    def text(self) -> str:
+        """Plain text with matches wrapped in [[ ]]."""
+        return "".join(f"[[{t}]]" if hit else t for t, hit in self.fragments)
+
+    @property
+    def html(self) -> str:
+        """Escaped HTML with matches in <mark>: safe to insert into a page."""
+        return "".join(f"<mark>{escape(t)}</mark>" if hit else escape(t)
+                       for t, hit in self.fragments)
+
+
+def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of `text` whose index term is in `terms`."""
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if fold_and_stem(m.group()) in terms]
+
+
+def _window(text: str, spans: list[tuple[int, int]], first: int) -> tuple[tuple[str, bool], ...]:
+    start = max(0, spans[first][0] - CONTEXT)
+    end = min(len(text), spans[first][1] + CONTEXT)
+    if start > 0:  # begin and end on word boundaries
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < spans[first][0] else start
+    if end < len(text):
+        space = text.rfind(" ", spans[first][1], end)
+        end = space if space > 0 else end
+    fragments, cursor = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        fragments.append((text[cursor:s], False))
+        fragments.append((text[s:e], True))
+        cursor = e
+    fragments.append((text[cursor:end], False))
+    if start > 0:
+        fragments.insert(0, ("…", False))
+    if end < len(text):
+        fragments.append(("…", False))
+    return tuple((_SPACES.sub(" ", t) if not hit else t, hit) for t, hit in fragments if t)
+
+
+def make_snippets(pages: list[Page], terms: frozenset[str],
+                  limit: int = MAX_SNIPPETS) -> list[Snippet]:
+    """Up to `limit` snippets, at most one per page, from the first pages that match."""
+    out = []
+    for page in pages:
+        spans = matches(page.text, terms)
+        if spans:
+            out.append(Snippet(page.n, _window(page.text, spans, 0)))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def first_match_page(pages: list[Page], terms: frozenset[str]) -> int | None:
+    """The number of the first page holding a match, or None."""
+    for page in pages:
+        if matches(page.text, terms):
+            return page.n
+    return None

@@ -51,8 +51,14 @@ class AliasTable:
                         self._by_key.setdefault(key, entity.entity_id)
 
     def find(self, words: list[str], start: int) -> tuple[str, int] | None:
-        """The entity whose spelling starts at words[start] (longest match), and its length."""
-        for length in range(min(MAX_WORDS, len(words) - start), 0, -1):
+        """The entity whose spelling starts at words[start] (longest match), and its length.
+
+        An empty string in `words` is a barrier (an operator or a field): no match spans it.
+        """
+        run = len(words) - start
+        if "" in words[start:]:
+            run = words[start:].index("")
+        for length in range(min(MAX_WORDS, run), 0, -1):
             chunk = words[start:start + length]
             if length == 1 and chunk[0].replace(".", "") in self._acronyms:
                 return self._acronyms[chunk[0].replace(".", "")], 1
@@ -94,6 +100,7 @@ def default_aliases() -> AliasTable:
     return load_aliases()
 
 
+QUERY_KINDS = ("person", "organisation", "place", "event")  # concepts widen no query
 _QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
@@ -118,7 +125,7 @@ def expand_query(query: str, table: AliasTable | None = None) -> tuple[str, list
     words = [w for _, _, w in spans]
     while i < len(spans):
         match = table.find(words, i) if words[i] else None
-        if match and all(words[i:i + match[1]]):
+        if match and table.entities[match[0]].kind in QUERY_KINDS:
             entity_id, length = match
             start, end = spans[i][0], spans[i + length - 1][1]
             original = query[start:end]

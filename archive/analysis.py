@@ -48,20 +48,105 @@ def fold(text: str) -> str:
 # Persian and Urdu letters mapped to their Arabic twins before stemming; teh marbuta and
 # hamza carriers stay, because the Arabic stemmer uses them to find suffixes.
 _PRE_STEM = str.maketrans({"ی": "ي", "ے": "ي", "ک": "ك", "ھ": "ه", "ہ": "ه", "ۀ": "ه"})
+# Snowball leaves the conjunction on "والكتب" and "فالكتاب"; Light10 strips it.
+_CONJUNCTION_ARTICLE = re.compile(r"^[وف](?=ال..)")
+
+# PDF text layers often store the lam-alef ligature (and the lam-lam-heh of "الله") in visual
+# order, so extraction yields "اإلسالم" for "الإسلام" and "اهلل" for "الله".
+_DAMAGED_ALLAH = re.compile(r"هلل$")
+_DAMAGED_ARTICLE = re.compile(r"^([وفبك]?)ا([إأآ])ل")
+_DAMAGE_SIGNS = re.compile(r"(?<![^\W\d_])[وفبك]?ا[إأآ]ل|اهلل(?![^\W\d_])")
+_REPAIRED_SIGNS = re.compile(r"(?<![^\W\d_])[وفبك]?ال[إأآ]|الله(?![^\W\d_])")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
+_ARTICLE = re.compile(r"^(?:[وفبك]?ال|لل|[وفبك])?")
+_INNER_AL = re.compile(r"ال(?!$)")
+
+# Common broken plurals and their singulars, so that "الرسائل" finds "الرسالة".
+BROKEN_PLURALS = {
+    "رسائل": "رسالة", "كتب": "كتاب", "أخبار": "خبر", "إخوة": "أخ", "إخوان": "أخ",
+    "وثائق": "وثيقة", "تقارير": "تقرير", "مدارس": "مدرسة", "أولاد": "ولد", "أموال": "مال",
+    "أسماء": "اسم", "شيوخ": "شيخ", "مشايخ": "شيخ", "رجال": "رجل", "بيوت": "بيت",
+    "طرق": "طريق", "قبائل": "قبيلة", "أسلحة": "سلاح", "دول": "دولة", "مدن": "مدينة",
+    "أيام": "يوم", "شهور": "شهر", "أشهر": "شهر", "أعمال": "عمل", "أمور": "أمر",
+    "أحوال": "حال", "أهداف": "هدف", "علماء": "عالم", "أمراء": "أمير", "جنود": "جندي",
+    "أسرى": "أسير", "شهداء": "شهيد", "صور": "صورة", "أفلام": "فيلم", "أجهزة": "جهاز",
+    "هواتف": "هاتف", "رسل": "رسول", "قوافل": "قافلة", "أدوية": "دواء", "كتائب": "كتيبة",
+    "مراكز": "مركز", "مناطق": "منطقة", "جبال": "جبل", "أسواق": "سوق", "أسعار": "سعر",
+    "مصاريف": "مصروف", "دروس": "درس", "قصائد": "قصيدة", "خرائط": "خريطة",
+    "قواميس": "قاموس", "صناديق": "صندوق", "أوراق": "ورقة", "أطفال": "طفل",
+    "أبناء": "ابن", "بنات": "بنت", "نساء": "امرأة", "أصدقاء": "صديق", "أعداء": "عدو",
+    "حكومات": "حكومة", "جماعات": "جماعة", "إصدارات": "إصدار", "لجان": "لجنة",
+    "مجالس": "مجلس", "قرى": "قرية", "أراضي": "أرض", "مساجد": "مسجد", "أسابيع": "أسبوع",
+}
+
+
+def repair_lam_alef(text: str) -> str:
+    """Undo the visual-order lam-alef damage of PDF text layers in a whole text.
+
+    Only call it on text that `has_lam_alef_damage`. Besides the sure forms (article before
+    hamza, "الله"), an "ال" inside a word that has the article is read as a swapped "لا"
+    ("السالم" -> "السلام"), except at the word's end, where "ال" is usually sound ("المال").
+    """
+    def word(m: re.Match) -> str:
+        token = _DAMAGED_ALLAH.sub("لله", _DAMAGED_ARTICLE.sub(r"\1ال\2", m.group()))
+        head = _ARTICLE.match(token).end()
+        if not token[:head].endswith(("ال", "لل")):
+            return token
+        return token[:head] + _INNER_AL.sub("لا", token[head:])
+
+    return _ARABIC_WORD.sub(word, text)
+
+
+def has_lam_alef_damage(text: str) -> bool:
+    """True when a text shows the telltale damaged forms more often than the sound ones."""
+    damaged = len(_DAMAGE_SIGNS.findall(text))
+    return damaged >= 2 and damaged > len(_REPAIRED_SIGNS.findall(text))
+
+
+def _stem_arabic(bare: str) -> str:
+    bare = _CONJUNCTION_ARTICLE.sub("", bare)
+    stem = _ARABIC_STEMMER.stemWord(bare)
+    if bare.endswith("ات") and stem.endswith("ا") and len(stem) > 3:
+        stem = stem[:-1]  # Snowball keeps the alef of "ات" on indefinite plurals
+    return stem if len(stem) >= 2 else bare
+
+
+def _arabic_term(word: str) -> str:
+    bare = _ARABIC_MARKS.sub("", word).translate(_PRE_STEM)
+    bare = _DAMAGED_ALLAH.sub("لله", _DAMAGED_ARTICLE.sub(r"\1ال\2", bare))
+    term = fold(_stem_arabic(bare))
+    return _PLURALS.get(term, term)
 
 
 @lru_cache(maxsize=200_000)
 def fold_and_stem(word: str) -> str:
-    """The index term for one token: stemmed by its script's stemmer, then folded."""
+    """The index term for one token: repaired, stemmed by its script's stemmer, folded;
+    common Arabic broken plurals map to their singular's term."""
     word = unicodedata.normalize("NFKC", word)
     if _ARABIC_SCRIPT.search(word):
-        bare = _ARABIC_MARKS.sub("", word).translate(_PRE_STEM)
-        stem = _ARABIC_STEMMER.stemWord(bare)
-        return fold(stem if len(stem) >= 2 else bare)
+        return _arabic_term(word)
     folded = fold(word)
     if folded.isascii() and folded.isalpha():
         return _ENGLISH_STEMMER.stemWord(folded)
     return folded
+
+
+def _plural_terms() -> dict[str, str]:
+    out = {}
+    for plural, singular in BROKEN_PLURALS.items():
+        target = fold(_stem_arabic(singular))
+        for prefix in ("", "ال"):
+            term = fold(_stem_arabic(prefix + plural))
+            if term != target:
+                out[term] = target
+        article = fold(_stem_arabic("ال" + singular))
+        if article != target:
+            out[article] = target
+    return out
+
+
+_PLURALS: dict[str, str] = {}
+_PLURALS.update(_plural_terms())
 
 
 class FoldStemFilter(Filter):

@@ -12,7 +12,7 @@ from typing import Protocol
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.qparser import (
     AndGroup,
     FieldAliasPlugin,
@@ -119,6 +119,16 @@ class WhooshIndex:
                 f"--var {index_dir.parent}")
 
     @classmethod
+    def in_memory(cls, aliases: AliasTable | None = None) -> WhooshIndex:
+        """A throwaway index in RAM, for tests and one-off comparisons."""
+        from whoosh.filedb.filestore import RamStorage
+
+        index = cls.__new__(cls)
+        index.index_dir, index.aliases = Path(":memory:"), aliases
+        index.ix = RamStorage().create_index(index_schema())
+        return index
+
+    @classmethod
     def recreate(cls, index_dir: Path) -> WhooshIndex:
         """Delete the index folder and start an empty index (for rebuilds and repairs)."""
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -214,10 +224,11 @@ class WhooshIndex:
                 raise BadQueryError(f"{raw!r} is too short to expand; give at least "
                                     f"{MIN_PREFIX} letters before * or ?.")
             q = q.copy()
-            q.text = fold(raw)
-            if isinstance(q, wq.FuzzyTerm):
+            if isinstance(q, wq.FuzzyTerm):  # the parser already ran the field's analyzer
                 q.prefixlength = max(q.prefixlength, 1)
                 q.maxdist = min(q.maxdist, 2)
+            else:
+                q.text = fold(raw)
             if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
                 stem = fold_and_stem(raw)
                 if stem != q.text:
@@ -235,6 +246,16 @@ class WhooshIndex:
                         raise BadQueryError(
                             f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
                             f" make it longer or more precise.")
+
+    def _highlight_terms(self, q: wq.Query, reader) -> frozenset[str]:
+        # Query.existing_terms misses phrase words here, so collect them by hand, with the
+        # index words that prefixes, wildcards and fuzzy terms stand for.
+        terms = {text for field, text in q.all_terms(phrases=True) if field in TEXT_FIELDS}
+        for leaf in q.leaves():
+            if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) \
+                    and leaf.fieldname in TEXT_FIELDS:
+                terms.update(leaf._btexts(reader))
+        return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
 
     def _filter(self, request: SearchRequest) -> wq.Query | None:
         terms = []
@@ -263,15 +284,19 @@ class WhooshIndex:
         with self.ix.searcher() as searcher:
             self._check_expansion(q, searcher.reader())
             collector = searcher.collector(limit=request.page * request.page_size,
-                                           sortedby=sortedby, groupedby=groups,
-                                           filter=self._filter(request))
-            timed = TimeLimitCollector(collector, timelimit=DEADLINE, use_alarm=False)
+                                           sortedby=sortedby, groupedby=groups)
+            # The filter wraps the time limit, not the other way round: a TimeLimitCollector
+            # around a filtering collector bypasses the filter (Whoosh 2.7.4).
+            collector = TimeLimitCollector(collector, timelimit=DEADLINE, use_alarm=False)
+            narrowing = self._filter(request)
+            if narrowing is not None:
+                collector = FilterCollector(collector, narrowing)
             partial = False
             try:
-                searcher.search_with_collector(q, timed)
+                searcher.search_with_collector(q, collector)
             except TimeLimit:
                 partial = True
-            results = timed.results()
+            results = collector.results()
             total = results.estimated_length() if partial else len(results)
             page = ResultsPage(results, request.page, request.page_size) \
                 if total and request.page <= max(1, -(-total // request.page_size)) else []
@@ -279,9 +304,7 @@ class WhooshIndex:
             facets = {name: sorted(((str(k), v) for k, v in results.groups(name).items()
                                     if k not in (None, "")), key=lambda kv: (-kv[1], kv[0]))
                       for name in FACETS}
-            terms = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
-                              for field, t in q.existing_terms(searcher.reader(), expand=True)
-                              if field in TEXT_FIELDS)
+            terms = self._highlight_terms(q, searcher.reader())
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
                             expanded=tuple(expanded), partial=partial, terms=terms)
 

@@ -91,12 +91,13 @@ def test_kill_9_then_rerun_leaves_a_consistent_catalog_and_index(tmp_path, kill_
 
 def test_ctrl_c_keeps_committed_work_and_a_rerun_finishes(tmp_path):
     folder, var = tmp_path / "c", tmp_path / "var"
-    make_collection(folder, 1200)
+    make_collection(folder, 3000)
     proc = docket("index", str(folder), "--var", str(var), "-q", "--no-ocr", "-j", "2")
     deadline = time.monotonic() + 120
     while catalog_count(var) < 100 and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before Ctrl-C; grow the collection"
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
@@ -106,8 +107,8 @@ def test_ctrl_c_keeps_committed_work_and_a_rerun_finishes(tmp_path):
     rerun = docket("index", str(folder), "--var", str(var), "-q", "--no-ocr", "--json")
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err.decode()
-    assert b'"extracted": %d' % (1200 - kept) in out
-    assert WhooshIndex(var / "index").doc_count() == 1200
+    assert b'"extracted": %d' % (3000 - kept) in out
+    assert WhooshIndex(var / "index").doc_count() == 3000
 
 
 def test_file_that_takes_too_long_is_stopped_and_the_run_goes_on(tmp_path):

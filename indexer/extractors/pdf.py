@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PyPdfError
 
+from archive.analysis import has_lam_alef_damage, repair_lam_alef
 from indexer.errors import ENCRYPTED, ExtractionError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.ocr import ocr_image
@@ -135,6 +136,9 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
         pdf.close()
     if ocr_pages:
         meta["ocr_pages"] = ocr_pages
+    if has_lam_alef_damage("\n".join(pages)):
+        pages = [repair_lam_alef(p) for p in pages]
+        meta["repaired"] = "lam-alef order of the text layer"
     return Extracted(pages=pages, title=meta.pop("title", None), author=meta.pop("author", None),
                      created=meta.pop("created", None), modified=meta.pop("modified", None),
                      metadata={k: v for k, v in meta.items() if v not in (None, "")})

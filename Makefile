@@ -53,6 +53,7 @@ test: setup lint
 
 bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: setup
+	$(BIN)/python bench/search_eval.py
 	$(BIN)/python bench/index_bench.py
 
 clean:

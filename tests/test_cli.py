@@ -172,7 +172,20 @@ def test_search_command_prints_hits_and_exits_2_on_bad_query(runner, collection,
     result = run(runner, "search", "الرسالة", "--var", var, "--json")
     data = json.loads(result.stdout)
     assert data["total"] >= 1
-    result = runner.invoke(main, ["search", "", "--var", str(var)])
+    hit = data["hits"][0]
+    assert set(hit) >= {"id", "paths", "title", "languages", "score", "snippets"}
+    assert hit["snippets"][0]["page"] == 1 and "[[" in hit["snippets"][0]["text"]
+    assert {f["value"] for f in data["facets"]["lang"]} >= {"ar"}
+    result = run(runner, "search", "library OR الرسالة", "--var", var, "--json",
+                 "-f", "lang:en")
+    assert all(h["languages"] == ["en"] for h in json.loads(result.stdout)["hits"])
+    result = run(runner, "search", "library", "--var", var)
+    assert result.exit_code == 0 and "documents match 'library'" in result.output
+    for bad in ["", "*ab", "x" * 2000]:
+        result = runner.invoke(main, ["search", bad, "--var", str(var)])
+        assert result.exit_code == 2, bad
+        assert "Error:" in result.output
+    result = runner.invoke(main, ["search", "library", "--var", str(var), "-f", "colour:red"])
     assert result.exit_code == 2
 
 

@@ -1,0 +1,178 @@
+"""Search latency on a generated archive: Docket (Whoosh) against SQLite FTS5, same documents.
+
+Generates N documents (60% Arabic, 40% English, words drawn with a Zipf law from the demo
+collection's vocabulary), indexes them into a Docket catalog + Whoosh index and into an
+FTS5 table, then times five kinds of query, each with facet counts (language, type, year)
+and snippets for the first page of 20 hits, and prints p50/p95 latency per kind for both.
+Usage:
+
+    .venv/bin/python bench/search_bench.py --n 100000 [--queries 40]
+
+Built archives are kept under bench/out/ and reused by later runs with the same N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "sample_docs"))
+
+from archive.catalog import Catalog, compress_text, connect  # noqa: E402
+from archive.model import IndexRecord, SearchRequest  # noqa: E402
+from archive.search import WhooshIndex, search_documents  # noqa: E402
+
+PAGE = 20
+KINDS = ("text", "pdf", "html", "email", "word")
+FOLDERS = ("letters", "reports", "mail", "media", "scans")
+
+
+def vocabulary() -> tuple[list[str], list[str]]:
+    import texts
+
+    words = re.findall(r"[^\W\d_]{3,}", " ".join(
+        v if isinstance(v, str) else " ".join(map(str, v)) for k, v in vars(texts).items()
+        if k.isupper() and isinstance(v, (str, list))))
+    arabic = sorted({w for w in words if "\u0600" <= w[0] <= "\u06ff"})
+    english = sorted({w.lower() for w in words if w.isascii()})
+    return arabic, english
+
+
+def generate(n: int, seed: int = 7):
+    arabic, english = vocabulary()
+    rng = random.Random(seed)
+    zipf = lambda vocab: [1 / (i + 1) for i in range(len(vocab))]  # noqa: E731
+    weights = {"ar": zipf(arabic), "en": zipf(english)}
+    for i in range(n):
+        lang = "ar" if i % 10 < 6 else "en"
+        vocab = arabic if lang == "ar" else english
+        words = rng.choices(vocab, weights[lang], k=rng.randint(80, 220))
+        pages = [" ".join(words[j:j + 60]) for j in range(0, len(words), 60)]
+        yield {"doc_id": f"{i:016x}", "lang": lang, "kind": KINDS[i % len(KINDS)],
+               "folder": FOLDERS[(i // 7) % len(FOLDERS)], "year": 2000 + i % 12,
+               "title": " ".join(words[:4]), "pages": pages}
+
+
+def build(out: Path, n: int) -> None:
+    marker = out / "complete"
+    if marker.exists():
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    conn = connect(out / "catalog.sqlite")
+    conn.execute("BEGIN")
+    fts = sqlite3.connect(out / "fts.sqlite")
+    fts.execute("CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(doc_id UNINDEXED, title, "
+                "content, lang UNINDEXED, kind UNINDEXED, folder UNINDEXED, year UNINDEXED, "
+                "tokenize = 'unicode61 remove_diacritics 2')")
+    index = WhooshIndex.recreate(out / "index")
+    batch: list[IndexRecord] = []
+    started = time.monotonic()
+    for doc in generate(n):
+        text = "\n\f".join(doc["pages"])
+        path = f"{doc['folder']}/{doc['doc_id']}.txt"
+        conn.execute("INSERT INTO documents (doc_id, sha256, size, mime, kind, title, "
+                     "page_count, languages, status, extracted_at, indexed) VALUES "
+                     "(?, ?, ?, 'text/plain', ?, ?, ?, ?, 'ok', '2026', 1)",
+                     (doc["doc_id"], doc["doc_id"] * 4, len(text), doc["kind"], doc["title"],
+                      len(doc["pages"]), json.dumps([doc["lang"]])))
+        conn.executemany("INSERT INTO pages (doc_id, n, text) VALUES (?, ?, ?)",
+                         [(doc["doc_id"], k, compress_text(p))
+                          for k, p in enumerate(doc["pages"], 1)])
+        conn.execute("INSERT INTO paths (path, doc_id, size, mtime_ns, root_path, first_seen) "
+                     "VALUES (?, ?, 0, 0, ?, '2026')", (path, doc["doc_id"], path))
+        fts.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (doc["doc_id"], doc["title"], text, doc["lang"], doc["kind"], doc["folder"],
+                     doc["year"]))
+        batch.append(IndexRecord(doc_id=doc["doc_id"], sha256=doc["doc_id"] * 4,
+                                 title=doc["title"], text=text, paths=(path,), mime="text/plain",
+                                 kind=doc["kind"], languages=(doc["lang"],), author=None,
+                                 date=str(doc["year"]), page_count=len(doc["pages"]),
+                                 status="ok", parent_id=None, size=len(text)))
+        if len(batch) == 10_000:
+            index.upsert(batch)
+            batch = []
+            print(f"  indexed {int(doc['doc_id'], 16) + 1} documents, "
+                  f"{time.monotonic() - started:.0f} s", flush=True)
+    index.upsert(batch)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('collection', 'generated')")
+    conn.execute("COMMIT")
+    fts.commit()
+    marker.write_text("ok")
+
+
+def queries(rng: random.Random, count: int) -> dict[str, list[tuple[str, str]]]:
+    """Per kind: (Docket query, FTS5 MATCH expression, FTS5 filter) triples."""
+    arabic, english = vocabulary()
+    pick = lambda vocab: vocab[min(int(rng.paretovariate(1.2)) * 3, len(vocab) - 1)]  # noqa: E731
+    out: dict[str, list] = {k: [] for k in ("term", "and", "phrase", "prefix", "field+term")}
+    for i in range(count):
+        vocab = arabic if i % 10 < 6 else english
+        a, b = pick(vocab), pick(vocab)
+        out["term"].append((a, f'"{a}"', ""))
+        out["and"].append((f"{a} {b}", f'"{a}" AND "{b}"', ""))
+        out["phrase"].append((f'"{a} {b}"', f'"{a} {b}"', ""))
+        stem = a[:3]
+        out["prefix"].append((f"{stem}*", f'"{stem}"*', ""))
+        lang = "ar" if vocab is arabic else "en"
+        out["field+term"].append((f"lang:{lang} {a}", f'"{a}"', f" AND lang = '{lang}'"))
+    return out
+
+
+def time_docket(index, catalog, q: str) -> float:
+    started = time.perf_counter()
+    search_documents(index, catalog, SearchRequest(q, page_size=PAGE, aliases=False))
+    return time.perf_counter() - started
+
+
+def time_fts(fts: sqlite3.Connection, match: str, where: str) -> float:
+    started = time.perf_counter()
+    base = f"FROM docs WHERE docs MATCH ?{where}"
+    fts.execute(f"SELECT doc_id, title, snippet(docs, 2, '[[', ']]', '…', 12) {base} "
+                f"ORDER BY rank LIMIT {PAGE}", (match,)).fetchall()
+    fts.execute(f"SELECT COUNT(*) {base}", (match,)).fetchone()
+    for facet in ("lang", "kind", "year"):
+        fts.execute(f"SELECT {facet}, COUNT(*) {base} GROUP BY 1", (match,)).fetchall()
+    return time.perf_counter() - started
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="documents to generate")
+    parser.add_argument("--queries", type=int, default=40, help="queries per kind")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    args = parser.parse_args()
+    out = args.out / f"search-{args.n}"
+    print(f"building {args.n} documents in {out} (reused when present) ...", flush=True)
+    build(out, args.n)
+    index = WhooshIndex(out / "index")
+    catalog = Catalog(out / "catalog.sqlite")
+    fts = sqlite3.connect(out / "fts.sqlite")
+    print(f"{index.doc_count()} documents in the Whoosh index\n")
+    print(f"{'query kind':<12} {'docket p50':>10} {'p95':>8} {'fts5 p50':>10} {'p95':>8} "
+          f"{'ratio p50':>9}   (ms; facets + snippets for {PAGE} hits)")
+    for kind, items in queries(random.Random(11), args.queries).items():
+        for q, match, where in items[:3]:  # warm caches on both sides
+            time_docket(index, catalog, q)
+            time_fts(fts, match, where)
+        docket = [time_docket(index, catalog, q) for q, _, _ in items]
+        sqlite = [time_fts(fts, match, where) for _, match, where in items]
+        print(f"{kind:<12} {pct(docket, .5):10.1f} {pct(docket, .95):8.1f} "
+              f"{pct(sqlite, .5):10.1f} {pct(sqlite, .95):8.1f} "
+              f"{pct(docket, .5) / max(pct(sqlite, .5), 1e-3):8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

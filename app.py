@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import mimetypes
+import csv
+import io
 
-from flask import Flask, abort, g, jsonify, render_template, request, send_file
+from flask import Flask, Response, abort, g, jsonify, render_template, request, send_file
 
 from archive.catalog import Catalog
 from archive.config import Settings, load_settings
+from archive.documents import document_view
 from archive.errors import ArchiveError, DocumentGoneError
 from archive.model import SearchRequest
 from archive.originals import original_path
 from archive.permalinks import is_doc_id, permalink_for
+from archive.previews import pdf_page_png
 from archive.search import WhooshIndex, parse_filters, search_documents, search_json
 
 # Types a browser could run or render as a page: always served as downloads.
 ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml",
-                "application/xml", "application/javascript", "text/javascript")
+                "application/xml", "application/javascript", "text/javascript", "message/rfc822")
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp",
+                "audio/mpeg", "audio/ogg", "audio/x-wav", "video/mp4", "video/webm")
 CSP = ("default-src 'none'; img-src 'self'; media-src 'self'; style-src 'self'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -31,6 +36,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         if "catalog" not in g:
             g.catalog = Catalog(settings.catalog_path)
         return g.catalog
+
+    def index() -> WhooshIndex:
+        return WhooshIndex(settings.index_dir)
+
+    def checked(doc_id: str) -> str:
+        if not is_doc_id(doc_id):
+            abort(404)
+        return doc_id
 
     @app.teardown_appcontext
     def close_catalog(_exc):
@@ -49,76 +62,103 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):
         doc = exc.document if isinstance(exc, DocumentGoneError) else None
-        if request.path.endswith(".json"):
+        if request.path.endswith((".json", ".csv")):
             return jsonify(error=str(exc), status=exc.status), exc.status
         return render_template("error.html", error=exc, document=doc), exc.status
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        error = ArchiveError("There is nothing at this address. Check the link, or search.")
+        error.status = 404
+        return archive_error(error)
 
     @app.context_processor
     def globals_():
         return {"archive_name": settings.archive_name, "permalink_for": permalink_for}
 
+    def search_request(page_size: int | None = None) -> SearchRequest:
+        args = request.args
+        return SearchRequest(
+            query=args.get("q", ""), page=max(1, args.get("page", 1, type=int)),
+            page_size=page_size or settings.page_size, sort=args.get("sort", "relevance"),
+            filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
+
     @app.get("/")
     def home():
         return render_template("home.html", counts=catalog().counts())
 
-    def run_search():
-        args = request.args
-        search_request = SearchRequest(
-            query=args.get("q", ""), page=max(1, args.get("page", 1, type=int)),
-            page_size=settings.page_size, sort=args.get("sort", "relevance"),
-            filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
-        return search_documents(WhooshIndex(settings.index_dir), catalog(), search_request)
-
     @app.get("/search")
     def search():
-        return render_template("search.html", result=run_search(), query=request.args.get("q"))
+        result = search_documents(index(), catalog(), search_request())
+        return render_template("search.html", result=result, query=result.query)
 
     @app.get("/search.json")
     def search_json_view():
-        return jsonify(search_json(run_search()))
+        return jsonify(search_json(search_documents(index(), catalog(), search_request())))
+
+    @app.get("/search.csv")
+    def search_csv():
+        hits = index().search_all(search_request())
+        root = request.url_root.rstrip("/")
+
+        def rows():
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            writer.writerow(["id", "title", "type", "languages", "date", "pages", "paths",
+                             "permalink"])
+            for h in hits:
+                writer.writerow([h.doc_id, h.title, h.kind, " ".join(h.languages), h.date or "",
+                                 h.page_count, " | ".join(h.paths),
+                                 root + permalink_for(h.doc_id)])
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        return Response(rows(), mimetype="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="docket-search.csv"'})
 
     @app.get("/help")
     def help_page():
         return render_template("help.html")
 
-    @app.get("/d/<doc_id>.json")
-    def document_json(doc_id: str):
-        doc = catalog().document(_checked(doc_id), allow_gone=True)
-        pages = catalog().pages(doc.doc_id)
-        return jsonify(id=doc.doc_id, sha256=doc.sha256, paths=list(doc.paths),
-                       mime=doc.mime, title=doc.display_title, languages=list(doc.languages),
-                       present=doc.present, status=doc.status, reason=doc.reason,
-                       metadata=doc.metadata, pages=[{"n": p.n, "text": p.text,
-                                                      "languages": list(p.languages)}
-                                                     for p in pages])
-
     @app.get("/d/<doc_id>")
     @app.get("/d/<doc_id>/p/<int:page>")
     def document(doc_id: str, page: int = 1):
-        doc = catalog().document(_checked(doc_id))
-        pages = catalog().pages(doc.doc_id)
-        return render_template("document.html", doc=doc, pages=pages, page=page)
+        query = request.args.get("q", "")
+        view = document_view(catalog(), checked(doc_id), page,
+                             index().highlight_terms(query) if query else frozenset(),
+                             settings.archive_name, request.url_root)
+        return render_template("document.html", view=view, doc=view.doc, query=query)
+
+    @app.get("/d/<doc_id>.json")
+    def document_json(doc_id: str):
+        doc = catalog().document(checked(doc_id), allow_gone=True)
+        return jsonify(id=doc.doc_id, sha256=doc.sha256, paths=list(doc.paths),
+                       former_paths=list(doc.former_paths), present=doc.present,
+                       mime=doc.mime, kind=doc.kind, size=doc.size, title=doc.display_title,
+                       author=doc.author, created=doc.created, modified=doc.modified,
+                       languages=list(doc.languages), page_count=doc.page_count,
+                       status=doc.status, reason=doc.reason, metadata=doc.metadata,
+                       parent=doc.parent_id, permalink=permalink_for(doc.doc_id),
+                       children=[{"id": c, "path": p} for c, p in doc.children],
+                       pages=[{"n": p.n, "text": p.text, "languages": list(p.languages)}
+                              for p in catalog().pages(doc.doc_id)])
+
+    @app.get("/d/<doc_id>/p/<int:page>.png")
+    def page_image(doc_id: str, page: int):
+        doc = catalog().document(checked(doc_id))
+        if doc.mime != "application/pdf":
+            abort(404)
+        path = original_path(settings, catalog(), doc)
+        return send_file(pdf_page_png(path, doc.sha256, page, settings.preview_dir),
+                         mimetype="image/png", max_age=86400)
 
     @app.get("/d/<doc_id>/original")
     def original(doc_id: str):
-        doc = catalog().document(_checked(doc_id))
+        doc = catalog().document(checked(doc_id))
         path = original_path(settings, catalog(), doc)
-        active = doc.mime in ACTIVE_TYPES or not doc.mime.count("/")
-        name = doc.display_title if "." in doc.display_title else (
-            doc.paths[0].rsplit("/", 1)[-1] if doc.paths else doc.doc_id)
-        return send_file(path, mimetype="application/octet-stream" if active else doc.mime,
-                         as_attachment=active or doc.mime not in _INLINE,
-                         download_name=name.rsplit("!/", 1)[-1] or
-                         f"{doc.doc_id}{mimetypes.guess_extension(doc.mime) or ''}")
+        inline = doc.mime in INLINE_TYPES and doc.mime not in ACTIVE_TYPES
+        name = (doc.paths[0] if doc.paths else doc.doc_id).rsplit("/", 1)[-1]
+        return send_file(path, mimetype=doc.mime if inline else "application/octet-stream",
+                         as_attachment=not inline, download_name=name, max_age=3600)
 
     return app
-
-
-_INLINE = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp",
-           "audio/mpeg", "audio/ogg", "video/mp4", "text/plain")
-
-
-def _checked(doc_id: str) -> str:
-    if not is_doc_id(doc_id):
-        abort(404)
-    return doc_id

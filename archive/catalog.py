@@ -208,8 +208,18 @@ class Catalog:
             "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
             "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = 'failed' AND d.present = 1 "
             "GROUP BY d.doc_id ORDER BY 2")]
+        folders: dict[str, int] = {}
+        for (path,) in c.execute("SELECT MIN(p.path) FROM paths p JOIN documents d "
+                                 "USING (doc_id) WHERE d.present = 1 GROUP BY d.doc_id"):
+            top = path.split(MEMBER_SEP, 1)[0].split("/")[0] if "/" in path else "(top level)"
+            folders[top] = folders.get(top, 0) + 1
+        years = {r[0]: r[1] for r in c.execute(
+            "SELECT substr(COALESCE(created, modified), 1, 4) AS y, COUNT(*) "
+            f"{present} AND y IS NOT NULL GROUP BY 1 ORDER BY 1")}
         return {
             "documents": c.execute(f"SELECT COUNT(*) {present}").fetchone()[0],
+            "folders": dict(sorted(folders.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "years": years,
             "paths": c.execute("SELECT COUNT(*) FROM paths").fetchone()[0],
             "gone": c.execute("SELECT COUNT(*) FROM documents WHERE present = 0").fetchone()[0],
             "pages": c.execute("SELECT COALESCE(SUM(page_count), 0) "

@@ -52,6 +52,10 @@ class Settings:
         return self.var / "blobs"
 
     @property
+    def preview_dir(self) -> Path:
+        return self.var / "previews"
+
+    @property
     def worker_count(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
 

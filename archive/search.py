@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -246,6 +246,28 @@ class WhooshIndex:
                         raise BadQueryError(
                             f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
                             f" make it longer or more precise.")
+
+    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
+        """The index terms a query matches, to mark them in a document; empty when the
+        query is empty or malformed (a document page never fails for its highlight)."""
+        try:
+            text = expand_query(query, self.aliases or default_aliases())[0] \
+                if aliases else query
+            q = self.parse(text)
+        except BadQueryError:
+            return frozenset()
+        with self.ix.searcher() as searcher:
+            return self._highlight_terms(q, searcher.reader())
+
+    def search_all(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of a query in rank order, without snippets (for CSV export)."""
+        text = expand_query(request.query, self.aliases or default_aliases())[0] \
+            if request.aliases else request.query
+        q = self.parse(text)
+        with self.ix.searcher() as searcher:
+            self._check_expansion(q, searcher.reader())
+            for hit in searcher.search(q, limit=None, filter=self._filter(request)):
+                yield _hit(hit.fields(), hit.score)
 
     def _highlight_terms(self, q: wq.Query, reader) -> frozenset[str]:
         # Query.existing_terms misses phrase words here, so collect them by hand, with the

@@ -181,9 +181,10 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     status, reason, error = "ok", None, None
     if extracted.expects_text and not has_text:
         status, reason = "failed", NO_TEXT
-        error = (f"{task.rel}: no text found" + (
-            " (no text layer; OCR is off)" if not options.ocr else
-            " (OCR found none)" if extracted.metadata.get("ocr_pages") else "") + ".")
+        scanned = kind_of(mime) in ("pdf", "image")
+        error = f"{task.rel}: no text found" + (
+            (" (no text layer, and OCR is off: --ocr)" if not options.ocr else
+             " (OCR found none)") if scanned else "") + "."
     return Outcome(
         task=task, status=status, mime=mime, kind=kind_of(mime), reason=reason, error=error,
         title=clean_text(str(extracted.title or "")).strip() or None,

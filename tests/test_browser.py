@@ -1,0 +1,185 @@
+"""The site in a real browser: headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from archive.config import Settings
+from indexer.run import index_collection
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                "(make test installs it)")
+SCREENSHOTS = Path(os.environ.get("DOCKET_SCREENSHOTS", "")) if os.environ.get(
+    "DOCKET_SCREENSHOTS") else None
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(sample_archive):
+    import waitress
+
+    settings, _, _ = sample_archive
+    port = free_port()
+    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port,
+                                    threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    if SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def test_search_with_facets_narrows_the_results(site, page):
+    page.goto(site + "/")
+    assert "What the archive holds" in page.inner_text("h1")
+    shoot(page, "overview")
+    page.fill("#q", "library OR المكتبة")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    count = page.inner_text("p.count")
+    total = int(count.split()[0])
+    assert total >= 5
+    shoot(page, "search")
+    page.click("aside.facets a:text-is('ar')")
+    page.wait_for_url(re.compile(r"f=lang%3Aar|f=lang:ar"))
+    narrowed = int(page.inner_text("p.count").split()[0])
+    assert 0 < narrowed < total
+    assert page.inner_text("aside.facets a.chosen") == "ar"
+    for meta in page.locator("li.hit .meta").all_inner_texts():
+        assert "ar" in meta
+
+
+def test_result_opens_at_the_page_of_the_hit_with_the_hit_marked(site, page):
+    page.goto(site + '/search?q="memory cards"')
+    page.click("li.hit a.title")
+    page.wait_for_url(re.compile(r"/d/[0-9a-f]{16}/p/3\?q="))
+    current = page.locator("section.page.current")
+    assert current.get_attribute("id") == "p3"
+    marks = current.locator("mark").all_inner_texts()
+    assert marks[:2] == ["memory", "cards"]
+    from playwright.sync_api import expect
+
+    expect(current.locator("mark").first).to_be_in_viewport()  # docket.js scrolled to it
+    image = current.locator("img.page-image")
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth") > 300  # the page rendered on the server
+    shoot(page, "document-pdf")
+
+
+def test_citation_copy_button_puts_the_citation_on_the_clipboard(site, browser, sample_catalog):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
+    page.goto(f"{site}/d/{doc_id}")
+    citation = page.inner_text("#citation")
+    assert doc_id in citation and f"/d/{doc_id}" in citation and "SHA-256" in citation
+    page.click("button.copy")
+    page.wait_for_selector(".copied:text('Copied.')")
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+    context.close()
+
+
+def test_arabic_document_is_shown_right_to_left(site, page, sample_catalog):
+    doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
+    page.goto(f"{site}/d/{doc_id}")
+    text = page.locator("pre.text").first
+    assert text.get_attribute("dir") == "rtl"
+    assert text.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert "التعليم" in text.inner_text()
+    english = sample_catalog.resolve("letters/letter-012-en-translation.txt")
+    page.goto(f"{site}/d/{english}")
+    assert page.locator("pre.text").first.evaluate(
+        "el => getComputedStyle(el).direction") == "ltr"
+    page.goto(f"{site}/d/{doc_id}")
+    shoot(page, "document-arabic")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    import waitress
+
+    base = tmp_path_factory.mktemp("hostile")
+    folder = base / "release"
+    folder.mkdir()
+    payload = '<script>window.__xss=1;alert("xss")</script><img src=x onerror="window.__xss=2">'
+    # libmagic calls any text with "<script" HTML (and the HTML reader drops scripts), so the
+    # plain-text letter carries the payloads that stay text.
+    (folder / "letter.txt").write_text(
+        'Dear brother, <img src=x onerror="window.__xss=2;alert(2)"> and '
+        '<svg onload="window.__xss=4"></svg> and <iframe src="javascript:alert(5)"></iframe>\n')
+    (folder / '"><img src=x onerror=alert(1)>.txt').write_text("A file whose name is hostile.\n")
+    (folder / "page.html").write_text(
+        f"<html><head><title>{payload}</title></head><body><p>visible {payload}</p>"
+        "</body></html>")
+    (folder / "image.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>window.__xss=3</script>'
+        "<text>svg text</text></svg>")
+    settings = Settings(var=base / "var", jobs=1, ocr=False)
+    index_collection(settings, folder)
+    port = free_port()
+    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{port}", settings
+    server.close()
+
+
+def test_documents_with_script_in_their_text_run_no_script(hostile_site, page):
+    site, settings = hostile_site
+    from archive.catalog import Catalog
+
+    catalog = Catalog(settings.catalog_path)
+    for path in ["letter.txt", "page.html", '"><img src=x onerror=alert(1)>.txt', "image.svg"]:
+        doc_id = catalog.resolve(path)
+        page.goto(f"{site}/d/{doc_id}")
+        assert page.evaluate("window.__xss") is None, path
+    letter = catalog.resolve("letter.txt")
+    page.goto(f"{site}/d/{letter}")
+    assert '<img src=x onerror="window.__xss=2' in page.inner_text("pre.text")  # shown, not run
+    page.goto(f"{site}/search?q=letter OR hostile OR visible OR svg")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("li.hit").count() >= 3
+    assert page.dialogs == []
+    catalog.close()

@@ -10,7 +10,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
 	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg
-BENCH_PACKAGES := recoll
+TEST_PACKAGES := chromium fonts-noto-core fonts-dejavu-core
+BENCH_PACKAGES := recoll fonts-noto-core
 
 .PHONY: setup system-packages demo index serve test lint bench clean
 
@@ -48,6 +49,7 @@ demo: index serve
 lint: setup
 	$(BIN)/ruff check .
 
+test: EXTRA_PACKAGES = $(TEST_PACKAGES)
 test: setup lint
 	$(BIN)/pytest -q
 

@@ -129,6 +129,13 @@ def create_app(settings: Settings | None = None) -> Flask:
                              settings.archive_name, request.url_root)
         return render_template("document.html", view=view, doc=view.doc, query=query)
 
+    @app.get("/d/<doc_id>/similar")
+    def similar(doc_id: str):
+        doc = catalog().document(checked(doc_id))
+        text = "\n".join(p.text for p in catalog().pages(doc.doc_id, count=50))
+        hits = index().more_like(doc.doc_id, f"{doc.display_title}\n{text}", limit=10)
+        return render_template("similar.html", doc=doc, hits=hits)
+
     @app.get("/d/<doc_id>.json")
     def document_json(doc_id: str):
         doc = catalog().document(checked(doc_id), allow_gone=True)

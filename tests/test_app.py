@@ -59,3 +59,30 @@ def test_original_is_served_with_safe_headers(client, sample_catalog):
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     response.close()
+
+
+def test_more_like_this_page_lists_related_documents(client, sample_catalog):
+    doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
+    page = client.get(f"/d/{doc_id}/similar")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Documents like" in body and body.count('class="hit"') >= 3
+
+
+def test_search_csv_exports_every_hit(client):
+    response = client.get("/search.csv", query_string={"q": "library OR المكتبة"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = response.get_data(as_text=True).strip().splitlines()
+    total = client.get("/search.json", query_string={"q": "library OR المكتبة"}).get_json()
+    assert rows[0].startswith("id,title,type") and len(rows) - 1 == total["total"]
+    assert total["total"] > 0 and len(total["hits"][0]["snippets"]) >= 1
+
+
+def test_document_page_windows_and_highlights(client, sample_catalog):
+    doc_id = sample_catalog.resolve("reports/report-2009-security-ar.pdf")
+    body = client.get(f"/d/{doc_id}/p/3", query_string={"q": "USB"}).get_data(as_text=True)
+    assert 'class="page current" id="p3"' in body and "<mark>USB</mark>" in body
+    assert f"/d/{doc_id}/p/3.png" in body
+    assert client.get(f"/d/{doc_id}/p/99").status_code == 200  # clamped to the last page
+    image = client.get(f"/d/{doc_id}/p/9.png")
+    assert image.status_code == 404

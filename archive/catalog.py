@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -82,6 +83,7 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 MEMBER_SEP = "!/"  # separates a container's path from a member's path inside it
+_COUNTS_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
 def compress_text(text: str) -> bytes:
@@ -194,25 +196,43 @@ class Catalog:
         return [Page(r["n"], decompress_text(r["text"]), tuple(json.loads(r["languages"])))
                 for r in self.conn.execute(sql, args)]
 
+    def _version(self) -> tuple:
+        # The database and its write-ahead log change on every commit of the indexer.
+        stamps = []
+        for suffix in ("", "-wal"):
+            try:
+                st = os.stat(f"{self.path}{suffix}")
+                stamps.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                stamps.append(None)
+        return (str(self.path), *stamps)
+
     def counts(self) -> dict[str, Any]:
-        """What the archive holds: totals and counts by kind, MIME type, language and status."""
+        """What the archive holds: totals and counts by kind, MIME type, language, folder,
+        year and status, and the failed files. Cached until the catalog changes."""
+        key = self._version()
+        if key not in _COUNTS_CACHE:
+            if len(_COUNTS_CACHE) > 8:
+                _COUNTS_CACHE.clear()
+            _COUNTS_CACHE[key] = self._counts()
+        return _COUNTS_CACHE[key]
+
+    def _counts(self) -> dict[str, Any]:
         c = self.conn
         present = "FROM documents WHERE present = 1"
         by = lambda col: {r[0] or "": r[1] for r in c.execute(  # noqa: E731
             f"SELECT {col}, COUNT(*) {present} GROUP BY 1 ORDER BY 2 DESC, 1")}
-        langs: dict[str, int] = {}
-        for (raw,) in c.execute(f"SELECT languages {present}"):
-            for lang in json.loads(raw) or ["none"]:
-                langs[lang] = langs.get(lang, 0) + 1
+        langs = {r[0]: r[1] for r in c.execute(
+            "SELECT COALESCE(j.value, 'none'), COUNT(*) FROM documents d "
+            "LEFT JOIN json_each(d.languages) j WHERE d.present = 1 GROUP BY 1")}
         failed = [dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
             "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
             "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = 'failed' AND d.present = 1 "
             "GROUP BY d.doc_id ORDER BY 2")]
-        folders: dict[str, int] = {}
-        for (path,) in c.execute("SELECT MIN(p.path) FROM paths p JOIN documents d "
-                                 "USING (doc_id) WHERE d.present = 1 GROUP BY d.doc_id"):
-            top = path.split(MEMBER_SEP, 1)[0].split("/")[0] if "/" in path else "(top level)"
-            folders[top] = folders.get(top, 0) + 1
+        folders = {r[0]: r[1] for r in c.execute(
+            "SELECT CASE WHEN instr(root_path, '/') > 0 "
+            "THEN substr(root_path, 1, instr(root_path, '/') - 1) ELSE '(top level)' END, "
+            "COUNT(DISTINCT doc_id) FROM paths GROUP BY 1")}
         years = {r[0]: r[1] for r in c.execute(
             "SELECT substr(COALESCE(created, modified), 1, 4) AS y, COUNT(*) "
             f"{present} AND y IS NOT NULL GROUP BY 1 ORDER BY 1")}

@@ -52,6 +52,9 @@ def urls(var: Path, rng: random.Random) -> list[str]:
     return out
 
 
+failures: list[str] = []
+
+
 def client(port: int, paths: list[str], deadline: float, results: list, lock) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     local, i = [], random.randrange(len(paths))
@@ -64,8 +67,11 @@ def client(port: int, paths: list[str], deadline: float, results: list, lock) ->
             response = conn.getresponse()
             response.read()
             ok = response.status < 500
-        except (OSError, http.client.HTTPException):
+            if not ok:
+                failures.append(f"{response.status} {path}")
+        except (OSError, http.client.HTTPException) as exc:
             ok = False
+            failures.append(f"{type(exc).__name__} {path}")
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local.append((time.perf_counter() - started, ok))
@@ -116,6 +122,8 @@ def main() -> None:
           f"{args.seconds:.0f} s, waitress {args.threads} threads")
     print(f"requests {len(results)}  req/s {len(results) / elapsed:.1f}  "
           f"p50 {pick(0.5):.0f} ms  p99 {pick(0.99):.0f} ms  errors {errors}")
+    for failure in failures[:5]:
+        print(f"  failed: {failure}")
 
 
 if __name__ == "__main__":

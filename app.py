@@ -5,9 +5,23 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request, send_file
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
-from archive.catalog import Catalog
+from archive import editors, news, xref
+from archive.catalog import Catalog, connect
 from archive.config import Settings, load_settings
 from archive.documents import document_view
 from archive.errors import ArchiveError, DocumentGoneError
@@ -31,6 +45,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     settings = settings or load_settings()
     app.config["DOCKET"] = settings
+    app.secret_key = editors.secret_key(settings.var)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      MAX_CONTENT_LENGTH=news.MAX_BYTES)
+
+    def writable():
+        if "writable" not in g:
+            g.writable = connect(settings.catalog_path)
+        return g.writable
+
+    def editor_only():
+        """Editors only, and only with the session's CSRF token: the archive is read-open,
+        changes are not."""
+        if not session.get("editor"):
+            abort(403)
+        if not editors.csrf_valid(session, request.form.get("csrf_token")):
+            abort(400)
 
     def catalog() -> Catalog:
         if "catalog" not in g:
@@ -50,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         cat = g.pop("catalog", None)
         if cat is not None:
             cat.close()
+        conn = g.pop("writable", None)
+        if conn is not None:
+            conn.close()
 
     @app.after_request
     def security_headers(response):
@@ -72,9 +105,24 @@ def create_app(settings: Settings | None = None) -> Flask:
         error.status = 404
         return archive_error(error)
 
+    @app.errorhandler(403)
+    def forbidden(_exc):
+        error = ArchiveError("Only editors can change the archive. Sign in first.")
+        error.status = 403
+        return archive_error(error)
+
+    @app.errorhandler(400)
+    def bad_request(_exc):
+        error = ArchiveError("The form was stale or incomplete (missing security token). "
+                             "Reload the page and try again.")
+        error.status = 400
+        return archive_error(error)
+
     @app.context_processor
     def globals_():
-        return {"archive_name": settings.archive_name, "permalink_for": permalink_for}
+        return {"archive_name": settings.archive_name, "permalink_for": permalink_for,
+                "editor": session.get("editor"),
+                "csrf_token": lambda: editors.csrf_token(session)}
 
     def search_request(page_size: int | None = None) -> SearchRequest:
         args = request.args
@@ -127,7 +175,71 @@ def create_app(settings: Settings | None = None) -> Flask:
         view = document_view(catalog(), checked(doc_id), page,
                              index().highlight_terms(query) if query else frozenset(),
                              settings.archive_name, request.url_root)
-        return render_template("document.html", view=view, doc=view.doc, query=query)
+        coverage = xref.coverage_for_document(catalog().conn, view.doc.doc_id)
+        return render_template("document.html", view=view, doc=view.doc, query=query,
+                               coverage=coverage)
+
+    @app.get("/news")
+    def news_list():
+        conn = catalog().conn
+        articles = [(a, len(xref.links_for_article(conn, a.news_id)))
+                    for a in news.list_articles(conn)]
+        return render_template("news_list.html", articles=articles)
+
+    @app.get("/n/<news_id>")
+    def news_page(news_id: str):
+        conn = catalog().conn
+        return render_template("news.html", article=news.get_article(conn, news_id),
+                               links=xref.links_for_article(conn, news_id))
+
+    @app.get("/n/<news_id>.json")
+    def news_json(news_id: str):
+        conn = catalog().conn
+        links = xref.links_for_article(conn, news_id)
+        return jsonify(news.article_json(news.get_article(conn, news_id)) | {"links": [
+            {"doc_id": r["doc_id"], "score": r["score"], "page": r["page"],
+             "review": r["review"], "evidence": r["evidence"]} for r in links]})
+
+    @app.post("/n/<news_id>/review")
+    def news_review(news_id: str):
+        editor_only()
+        decision = request.form.get("decision", "")
+        doc_id = checked(request.form.get("doc_id", ""))
+        if decision not in ("confirmed", "rejected", "suggested"):
+            abort(400)
+        xref.review(writable(), news.get_article(writable(), news_id).news_id, doc_id,
+                    decision, session["editor"], index())
+        return redirect(request.form.get("next") or url_for("news_page", news_id=news_id))
+
+    @app.post("/news/add")
+    def news_add():
+        editor_only()
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            abort(400)
+        article = news.parse_article(upload.read(news.MAX_BYTES + 1), source=upload.filename)
+        news.store_article(writable(), article, added_by=session["editor"])
+        xref.relink(writable(), index(), [article.news_id])
+        return redirect(url_for("news_page", news_id=article.news_id))
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST":
+            if not editors.csrf_valid(session, request.form.get("csrf_token")):
+                abort(400)
+            name = request.form.get("name", "")
+            if editors.check_login(catalog().conn, name, request.form.get("password", "")):
+                session.clear()
+                session["editor"] = name
+                return redirect(url_for("news_list"))
+            flash("Wrong name or password.")
+        return render_template("login.html")
+
+    @app.post("/logout")
+    def logout():
+        if editors.csrf_valid(session, request.form.get("csrf_token")):
+            session.clear()
+        return redirect(url_for("home"))
 
     @app.get("/d/<doc_id>/similar")
     def similar(doc_id: str):

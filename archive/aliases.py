@@ -100,7 +100,7 @@ def default_aliases() -> AliasTable:
     return load_aliases()
 
 
-QUERY_KINDS = ("person", "organisation", "place", "event")  # concepts widen no query
+QUERY_KINDS = ("person", "name", "organisation", "place", "event")  # concepts widen none
 _QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 

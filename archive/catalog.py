@@ -73,6 +73,40 @@ CREATE TABLE IF NOT EXISTS former_paths (
     removed_at TEXT NOT NULL,
     PRIMARY KEY (path, doc_id)
 );
+CREATE TABLE IF NOT EXISTS news (
+    news_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text BLOB NOT NULL,
+    outlet TEXT, author TEXT, published TEXT, url TEXT, source TEXT, language TEXT,
+    added_at TEXT NOT NULL,
+    added_by TEXT
+);
+CREATE TABLE IF NOT EXISTS news_links (
+    news_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    page INTEGER,
+    evidence TEXT NOT NULL DEFAULT '{}',
+    above INTEGER NOT NULL DEFAULT 0,
+    review TEXT NOT NULL DEFAULT 'suggested',
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (news_id, doc_id)
+);
+CREATE INDEX IF NOT EXISTS news_links_doc ON news_links(doc_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    doc_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (doc_id, n)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS editors (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY,
     folder TEXT NOT NULL,
@@ -281,8 +315,11 @@ def index_records(conn: sqlite3.Connection, doc_ids: list[str]) -> Iterator[Inde
         text = "\n\f".join(decompress_text(r[0]) for r in conn.execute(
             "SELECT text FROM pages WHERE doc_id = ? ORDER BY n", (doc_id,)))
         doc = _document_from_row(row, paths, (), ())
+        covered = conn.execute(
+            "SELECT 1 FROM news_links WHERE doc_id = ? AND (above = 1 OR review = 'confirmed') "
+            "AND review != 'rejected' LIMIT 1", (doc_id,)).fetchone() is not None
         yield IndexRecord(
             doc_id=doc.doc_id, sha256=doc.sha256, title=doc.display_title, text=text,
             paths=paths, mime=doc.mime, kind=doc.kind, languages=doc.languages,
             author=doc.author, date=doc.created or doc.modified, page_count=doc.page_count,
-            status=doc.status, parent_id=doc.parent_id, size=doc.size)
+            status=doc.status, parent_id=doc.parent_id, size=doc.size, covered=covered)

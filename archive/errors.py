@@ -35,6 +35,12 @@ class BadQueryError(ArchiveError):
     status = 400
 
 
+class IndexBusyError(ArchiveError):
+    """Raised when another process (an indexing run) is writing the search index."""
+
+    status = 503
+
+
 class CollectionMismatchError(ArchiveError):
     """Raised when a var/ folder already holds the catalog of another collection."""
 

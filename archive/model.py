@@ -68,6 +68,7 @@ class IndexRecord:
     status: str
     parent_id: str | None
     size: int
+    covered: bool = False  # some news article discusses it
 
 
 @dataclass(frozen=True)

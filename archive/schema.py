@@ -22,6 +22,7 @@ def index_schema() -> fields.Schema:
         year=fields.ID(stored=False),
         pages=fields.NUMERIC(stored=True),
         status=fields.ID(stored=True),
+        news=fields.ID(stored=False),
         parent=fields.ID(stored=True),
         size=fields.NUMERIC(stored=True, bits=64),
     )

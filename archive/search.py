@@ -25,7 +25,7 @@ from whoosh.searching import ResultsPage
 from archive.aliases import AliasTable, default_aliases, expand_query
 from archive.analysis import fold, fold_and_stem
 from archive.catalog import MEMBER_SEP, Catalog
-from archive.errors import BadQueryError, IndexMissingError
+from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.schema import index_schema
 from archive.snippets import make_snippets
@@ -38,7 +38,7 @@ MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand
 MIN_PREFIX = 2
 # facet name -> (index field, one document may hold several values)
 FACETS = {"lang": ("lang", True), "type": ("kind", False), "folder": ("folder", True),
-          "year": ("year", False), "status": ("status", False)}
+          "year": ("year", False), "status": ("status", False), "news": ("news", False)}
 TEXT_FIELDS = ("title", "content")
 _FACET_CACHE: dict[tuple, dict[str, dict[str, set[int]]]] = {}  # few index versions at once
 
@@ -86,7 +86,8 @@ def _fields(rec: IndexRecord) -> dict:
         path="\n".join(rec.paths), paths="\n".join(rec.paths),
         folder=",".join(folders_of(rec.paths)), mime=rec.mime, kind=rec.kind,
         lang=",".join(rec.languages), author=rec.author or "", pages=rec.page_count,
-        status=rec.status, parent=rec.parent_id or "", size=rec.size)
+        status=rec.status, parent=rec.parent_id or "", size=rec.size,
+        news="covered" if rec.covered else "none")
     if date:
         fields["date"] = date
         fields["year"] = str(date.year)
@@ -158,10 +159,14 @@ class WhooshIndex:
         records = list(records)
         if not records:
             return 0
-        if procs > 1 and len(records) >= LARGE_BATCH:
-            writer = self.ix.writer(procs=procs, multisegment=True, limitmb=128)
-        else:
-            writer = self.ix.writer(limitmb=128)
+        try:
+            if procs > 1 and len(records) >= LARGE_BATCH:
+                writer = self.ix.writer(procs=procs, multisegment=True, limitmb=128)
+            else:
+                writer = self.ix.writer(limitmb=128)
+        except whoosh_index.LockError as exc:
+            raise IndexBusyError(f"The search index in {self.index_dir} is being written by "
+                                 f"another process; try again when it finishes.") from exc
         try:
             # Whoosh's update_document opens a searcher per document to find the old copy:
             # 55 s instead of 6 s for 5,000 documents into a 10,000-document index (measured

@@ -13,6 +13,7 @@ from archive.config import load_settings, setting_help
 from archive.errors import ArchiveError
 from archive.model import SearchRequest
 from archive.search import WhooshIndex, parse_filters, search_documents, search_json
+from archive.xref import coverage_for_document
 from indexer.run import SilentReporter, index_collection
 
 HELP = setting_help()
@@ -234,6 +235,10 @@ def show(ref, var, as_json, pages):
         "metadata": doc.metadata, "status": doc.status, "reason": doc.reason,
         "error": doc.error, "parent": doc.parent_id,
         "children": [{"id": c[0], "path": c[1]} for c in doc.children],
+        "news": [{"id": r["news_id"], "title": r["news_title"], "outlet": r["outlet"],
+                  "published": r["published"], "score": r["score"], "page": r["page"],
+                  "review": r["review"], "evidence": r["evidence"]}
+                 for r in coverage_for_document(catalog.conn, doc.doc_id)],
     }
     if as_json:
         _print_json(data)
@@ -325,3 +330,166 @@ def serve(var, host, port, threads):
     click.echo(f"Serving {settings.var} on http://{settings.host}:{settings.port}/ "
                f"(Ctrl-C to stop)", err=True)
     waitress.serve(app, host=settings.host, port=settings.port, threads=threads)
+
+
+@main.group()
+def news():
+    """Bring news coverage in and see which documents each article discusses.
+
+    \b
+    Example:
+        docket news add sample_docs/news --var var
+    """
+
+
+def _news_setup(var):
+    from archive.catalog import connect
+
+    settings = _settings(var)
+    if not settings.catalog_path.exists():
+        raise click.ClickException(f"No catalog in {settings.var}. Build it first with: "
+                                   f"docket index <folder> --var {settings.var}")
+    return settings, connect(settings.catalog_path), WhooshIndex(settings.index_dir)
+
+
+@news.command("add")
+@click.argument("source")
+@_var_option
+@click.option("--allow-private", is_flag=True,
+              help="Allow fetching from private and loopback addresses (local test servers).")
+@_json_option
+def news_add(source, var, allow_private, as_json):
+    """Add news from a file, a folder, a URL or an RSS/Atom feed URL, then link it.
+
+    Saved HTML pages give their main text, headline, outlet, author and date; feeds give
+    each item (fetched). URLs to private or local addresses are refused by default.
+
+    \b
+    Example:
+        docket news add https://example.org/feed.xml --var var --json
+    """
+    from archive import news as news_mod
+    from archive import xref
+
+    settings, conn, index = _news_setup(var)
+    try:
+        if source.startswith(("http://", "https://")):
+            articles = news_mod.load_url(source, allow_private=allow_private)
+        elif Path(source).exists():
+            articles = news_mod.load_path(Path(source))
+        else:
+            raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
+        added = [a for a in articles if news_mod.store_article(conn, a)]
+        xref.relink(conn, index, [a.news_id for a in articles])
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _print_json({"added": [{"id": a.news_id, "title": a.title} for a in added]})
+        return
+    click.echo(f"{len(added)} new articles ({len(articles) - len(added)} already present); "
+               f"links computed for {len(articles)}.")
+    for a in articles:
+        shown = len(xref.links_for_article(conn, a.news_id))
+        click.echo(f"  {a.news_id}  {a.title}  -> {shown} documents")
+
+
+@news.command("list")
+@_var_option
+@_json_option
+def news_list(var, as_json):
+    """List the news articles with how many documents each discusses.
+
+    \b
+    Example:
+        docket news list --var var
+    """
+    from archive import news as news_mod
+    from archive import xref
+
+    _, conn, _ = _news_setup(var)
+    rows = [news_mod.article_json(a) | {"links": len(xref.links_for_article(conn, a.news_id))}
+            for a in news_mod.list_articles(conn)]
+    if as_json:
+        _print_json({"articles": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {r['published'] or '----------'}  {r['outlet'] or '-'}: "
+                   f"{r['title']}  ({r['links']} documents)")
+
+
+@news.command("show")
+@click.argument("news_id")
+@_var_option
+@_json_option
+def news_show(news_id, var, as_json):
+    """Show an article and the documents it discusses, best first, with the evidence.
+
+    \b
+    Example:
+        docket news show n1a2b3c4d5e6 --json
+    """
+    from archive import news as news_mod
+    from archive import xref
+
+    _, conn, _ = _news_setup(var)
+    try:
+        article = news_mod.get_article(conn, news_id)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    links = xref.links_for_article(conn, news_id)
+    data = news_mod.article_json(article) | {"text": article.text, "links": [
+        {"doc_id": r["doc_id"], "title": r["doc_title"], "score": r["score"], "page": r["page"],
+         "review": r["review"], "evidence": r["evidence"]} for r in links]}
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(f"{article.title}\n{article.outlet or '-'}, {article.published or '-'}\n")
+    for r in data["links"]:
+        ev = r["evidence"]
+        why = "; ".join(ev.get("references", []) + [f'"{q["text"]}" (p.{q["page"]})'
+                                                   for q in ev.get("quotes", [])]
+                        + [", ".join(ev.get("entities", []))] if ev.get("entities") else [])
+        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['title'] or ''}  {why}")
+
+
+@news.command("relink")
+@_var_option
+def news_relink(var):
+    """Recompute every article's links (after changing the alias table, say).
+
+    \b
+    Example:
+        docket news relink --var var
+    """
+    from archive import xref
+
+    _, conn, index = _news_setup(var)
+    click.echo(f"Links recomputed for {xref.relink(conn, index)} articles.")
+
+
+@main.group()
+def editor():
+    """Manage the editors who may change the archive from the web (news, link reviews).
+
+    \b
+    Example:
+        docket editor add amira --var var
+    """
+
+
+@editor.command("add")
+@click.argument("name")
+@_var_option
+@click.password_option(help="The editor's password (asked twice when not given).")
+def editor_add(name, var, password):
+    """Create an editor or change an editor's password.
+
+    \b
+    Example:
+        docket editor add amira --var var
+    """
+    from archive.editors import set_password
+
+    _, conn, _ = _news_setup(var)
+    set_password(conn, name, password)
+    click.echo(f"Editor {name} can now sign in at /login.")

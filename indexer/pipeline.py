@@ -208,8 +208,10 @@ class WorkerConfig:
 
 
 def _worker_main(conn: Connection, config: WorkerConfig) -> None:
-    # Ctrl-C goes to the whole process group; the parent decides what stops.
+    # Ctrl-C goes to the whole process group; the parent decides what stops. A group of
+    # our own lets the parent kill the worker together with its Tesseract or antiword.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.setpgrp()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers
     if config.memory_limit_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS,
@@ -243,6 +245,10 @@ class _Worker:
         self.started = 0.0
 
     def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self.process.kill()
         self.process.join(5)
         self.conn.close()

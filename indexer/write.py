@@ -248,6 +248,16 @@ class CatalogWriter:
             self.conn.execute("UPDATE documents SET indexed = 0")
         return index
 
+    def relink_news(self) -> int:
+        """Recompute every news article's links after the documents changed; returns how
+        many articles there were (none: nothing to do, no embeddings computed)."""
+        if not self.conn.execute("SELECT 1 FROM news LIMIT 1").fetchone():
+            return 0
+        from archive import xref
+
+        self.commit()
+        return xref.relink(self.conn, WhooshIndex(self.settings.index_dir))
+
     def sync_index(self, rebuild: bool = False, progress=None) -> int:
         """Project every document changed since the last sync into the search index.
 

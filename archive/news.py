@@ -1,0 +1,278 @@
+"""News coverage: reading articles (HTML, text, feeds, URLs) and keeping them in the catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import socket
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.catalog import compress_text, decompress_text
+from archive.errors import ArchiveError, BadQueryError, DocumentNotFoundError
+
+MAX_BYTES = 5 * 1024 * 1024  # one article or feed fetched from the web
+TIMEOUT = 15.0  # seconds for one fetch
+MAX_REDIRECTS = 5
+MAX_FEED_ITEMS = 50
+NEWS_ID_LENGTH = 12
+
+
+class FetchError(ArchiveError):
+    """Raised when a news URL cannot or may not be fetched (private address, size, time)."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class NewsArticle:
+    """One news article: its text and what it says about itself."""
+
+    news_id: str
+    title: str
+    text: str
+    outlet: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    source: str | None = None  # file name or URL it came from
+    language: str | None = None
+
+
+def _news_id(text: str) -> str:
+    return "n" + hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:NEWS_ID_LENGTH - 1]
+
+
+def _date(value) -> str | None:
+    if not value:
+        return None
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", str(value))
+    return match.group(1) if match else None
+
+
+def parse_html(html: str, source: str | None = None, url: str | None = None) -> NewsArticle:
+    """The main text, headline, outlet, author and date of a saved article page (trafilatura).
+
+    Raises BadQueryError when the page holds no article text.
+    """
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=False)
+    data = doc.as_dict() if hasattr(doc, "as_dict") else (doc or {})
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise BadQueryError(f"{source or url}: no article text found in the page.")
+    title = (data.get("title") or text.split("\n", 1)[0])[:300]
+    if text.startswith(title):  # trafilatura repeats the headline as the first line
+        text = text[len(title):].lstrip()
+    return NewsArticle(news_id=_news_id(title + "\n" + text), title=title, text=text,
+                       outlet=data.get("sitename") or data.get("hostname"),
+                       author=data.get("author"), published=_date(data.get("date")),
+                       url=url or data.get("url"), source=source,
+                       language=data.get("language"))
+
+
+def parse_text(text: str, source: str | None = None) -> NewsArticle:
+    """A plain-text article: the first line is the headline; a second line shaped like
+    "Outlet, Author, 2017-11-10" gives the byline."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if not lines or not lines[0]:
+        raise BadQueryError(f"{source}: the article is empty.")
+    title, rest = lines[0], lines[1:]
+    outlet = author = published = None
+    if rest and (m := re.match(r"^(.+?),\s*(.+?),\s*(\d{4}-\d{2}-\d{2})$", rest[0])):
+        outlet, author, published = m.groups()
+        rest = rest[1:]
+    body = "\n".join(rest).strip()
+    return NewsArticle(news_id=_news_id(title + "\n" + body), title=title, text=body,
+                       outlet=outlet, author=author, published=published, source=source)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    return str(best) if best is not None else data.decode("cp1252", "replace")
+
+
+def parse_article(data: bytes, source: str, url: str | None = None) -> NewsArticle:
+    """An article from bytes: HTML when it looks like HTML, else plain text."""
+    text = _decode(data)
+    if re.search(r"<(html|body|article|p|div)\b", text[:5000], re.I):
+        return parse_html(text, source=source, url=url)
+    return parse_text(text, source=source)
+
+
+def is_feed(data: bytes) -> bool:
+    """True when bytes look like an RSS or Atom feed."""
+    head = data[:2000].lstrip().lower()
+    return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head) or \
+        head.startswith((b"<rss", b"<feed"))
+
+
+def feed_items(data: bytes) -> list[dict]:
+    """The items of an RSS/Atom feed: link, title, summary, date (feedparser)."""
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    items = []
+    for entry in parsed.entries[:MAX_FEED_ITEMS]:
+        items.append({"link": entry.get("link"), "title": entry.get("title", ""),
+                      "summary": re.sub(r"<[^>]+>", " ", entry.get("summary", "")),
+                      "published": _date(entry.get("published") or entry.get("updated")),
+                      "outlet": parsed.feed.get("title")})
+    return items
+
+
+# --- fetching --------------------------------------------------------------------------------
+
+def check_address(url: str, allow_private: bool = False) -> None:
+    """Refuse URLs that are not http(s) or whose host resolves to a private, loopback,
+    link-local or reserved address (unless `allow_private`). Raises FetchError."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched.")
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"{url}: the host name does not resolve ({exc}).") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not allow_private and (address.is_private or address.is_loopback or
+                                  address.is_link_local or address.is_reserved or
+                                  address.is_multicast or address.is_unspecified):
+            raise FetchError(f"{url}: {parts.hostname} is a private or local address "
+                             f"({address}); refused. Use --allow-private for a local server.")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, allow_private: bool):
+        self.allow_private = allow_private
+        self.count = 0
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        self.count += 1
+        if self.count > MAX_REDIRECTS:
+            raise FetchError(f"{req.full_url}: more than {MAX_REDIRECTS} redirects.")
+        check_address(newurl, self.allow_private)  # every hop, not only the first
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES,
+          timeout: float = TIMEOUT) -> bytes:
+    """Download a URL within size and time limits, checking the address of every redirect.
+
+    Raises FetchError with the reason.
+    """
+    check_address(url, allow_private)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
+    request = urllib.request.Request(url, headers={"User-Agent": "Docket news reader"})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"{url}: {length} bytes is over the limit of {max_bytes}.")
+            data = response.read(max_bytes + 1)
+    except FetchError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"{url}: could not fetch it ({exc}).") from exc
+    if len(data) > max_bytes:
+        raise FetchError(f"{url}: the page is larger than {max_bytes} bytes; refused.")
+    return data
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def store_article(conn, article: NewsArticle, added_by: str | None = None) -> bool:
+    """Save an article in the catalog (one transaction). Returns False when it was there."""
+    with conn:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO news (news_id, title, text, outlet, author, published, url, "
+            "source, language, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.news_id, article.title, compress_text(article.text), article.outlet,
+             article.author, article.published, article.url, article.source,
+             article.language, _now(), added_by))
+    return cur.rowcount == 1
+
+
+def _article(row) -> NewsArticle:
+    return NewsArticle(news_id=row["news_id"], title=row["title"],
+                       text=decompress_text(row["text"]), outlet=row["outlet"],
+                       author=row["author"], published=row["published"], url=row["url"],
+                       source=row["source"], language=row["language"])
+
+
+def get_article(conn, news_id: str) -> NewsArticle:
+    """An article by id. Raises DocumentNotFoundError."""
+    row = conn.execute("SELECT * FROM news WHERE news_id = ?", (news_id,)).fetchone()
+    if row is None:
+        raise DocumentNotFoundError(f"No news article with id {news_id!r}.")
+    return _article(row)
+
+
+def list_articles(conn) -> list[NewsArticle]:
+    """Every article, newest first."""
+    return [_article(r) for r in conn.execute(
+        "SELECT * FROM news ORDER BY COALESCE(published, added_at) DESC, title")]
+
+
+def article_json(article: NewsArticle) -> dict:
+    return {"id": article.news_id, "title": article.title, "outlet": article.outlet,
+            "author": article.author, "published": article.published, "url": article.url,
+            "source": article.source, "language": article.language}
+
+
+def load_path(path: Path) -> list[NewsArticle]:
+    """Articles from a file or every file of a folder (HTML, text, or a saved feed)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    out = []
+    for file in files:
+        if file.name.startswith(".") or file.suffix.lower() == ".json":
+            continue
+        data = file.read_bytes()
+        if is_feed(data):
+            for item in feed_items(data):
+                text = f"{item['title']}\n\n{item['summary']}".strip()
+                out.append(NewsArticle(news_id=_news_id(text), title=item["title"],
+                                       text=item["summary"].strip(), outlet=item["outlet"],
+                                       published=item["published"], url=item["link"],
+                                       source=file.name))
+        else:
+            out.append(parse_article(data, source=file.name))
+    return out
+
+
+def load_url(url: str, allow_private: bool = False) -> list[NewsArticle]:
+    """An article from a URL, or every item of a feed URL (each item's page fetched)."""
+    data = fetch(url, allow_private)
+    if not is_feed(data):
+        return [parse_article(data, source=url, url=url)]
+    out = []
+    for item in feed_items(data):
+        if not item["link"]:
+            continue
+        try:
+            page = fetch(item["link"], allow_private)
+            article = parse_article(page, source=item["link"], url=item["link"])
+        except (FetchError, BadQueryError):
+            text = f"{item['title']}\n\n{item['summary']}".strip()
+            article = NewsArticle(news_id=_news_id(text), title=item["title"],
+                                  text=item["summary"].strip(), url=item["link"], source=url)
+        out.append(NewsArticle(**{**article.__dict__, "outlet": article.outlet or item["outlet"],
+                                  "published": article.published or item["published"]}))
+    return out

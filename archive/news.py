@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import re
 import socket
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -127,9 +128,11 @@ def feed_items(data: bytes) -> list[dict]:
     parsed = feedparser.parse(data)
     items = []
     for entry in parsed.entries[:MAX_FEED_ITEMS]:
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append({"link": entry.get("link"), "title": entry.get("title", ""),
                       "summary": re.sub(r"<[^>]+>", " ", entry.get("summary", "")),
-                      "published": _date(entry.get("published") or entry.get("updated")),
+                      "published": time.strftime("%Y-%m-%d", stamp) if stamp else
+                      _date(entry.get("published") or entry.get("updated")),
                       "outlet": parsed.feed.get("title")})
     return items
 

@@ -332,6 +332,8 @@ def review(conn, news_id: str, doc_id: str, decision: str, editor: str,
             "(news_id, doc_id) DO UPDATE SET review = excluded.review, "
             "reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
             (news_id, doc_id, decision, editor, now, now))
+        # Coverage may have changed: the next index sync re-projects the document.
+        conn.execute("UPDATE documents SET indexed = 0 WHERE doc_id = ?", (doc_id,))
     if index is not None:
         reproject(conn, index, {doc_id})
 

@@ -256,7 +256,9 @@ class CatalogWriter:
         from archive import xref
 
         self.commit()
-        return xref.relink(self.conn, WhooshIndex(self.settings.index_dir))
+        count = xref.relink(self.conn, WhooshIndex(self.settings.index_dir))
+        self.sync_index()  # coverage the reviews or new links changed
+        return count
 
     def sync_index(self, rebuild: bool = False, progress=None) -> int:
         """Project every document changed since the last sync into the search index.

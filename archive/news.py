@@ -21,6 +21,8 @@ TIMEOUT = 15.0  # seconds for one fetch
 MAX_REDIRECTS = 5
 MAX_FEED_ITEMS = 50
 NEWS_ID_LENGTH = 12
+# What a folder of news may hold; other files there (notes, README) are not articles.
+ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".text", ".story", ".xml", ".rss", ".atom", "")
 
 
 class FetchError(ArchiveError):
@@ -79,17 +81,28 @@ def parse_html(html: str, source: str | None = None, url: str | None = None) -> 
 
 
 def parse_text(text: str, source: str | None = None) -> NewsArticle:
-    """A plain-text article: the first line is the headline; a second line shaped like
-    "Outlet, Author, 2017-11-10" gives the byline."""
-    lines = [line.strip() for line in text.strip().splitlines()]
-    if not lines or not lines[0]:
-        raise BadQueryError(f"{source}: the article is empty.")
-    title, rest = lines[0], lines[1:]
-    outlet = author = published = None
+    """A plain-text article. The headline is the first line of five words or more (pages
+    saved as text start with "Accessibility links", bylines, timestamps); a line shaped
+    like "Outlet, Author, 2017-11-10" after it gives the byline; "By" lines give the author;
+    "@highlight" markers (CNN/Daily Mail .story files) are dropped."""
+    lines = [line.strip() for line in text.strip().replace("@highlight", "").splitlines()]
+    author = None
+    for i, line in enumerate(lines):
+        if line.lower().rstrip() in ("by", "by:") and i + 1 < len(lines):
+            author = lines[i + 1] or (lines[i + 2] if i + 2 < len(lines) else None)
+        elif line.lower().startswith("by ") and len(line) < 60 and not author:
+            author = line[3:].strip()
+    start = next((i for i, line in enumerate(lines)
+                  if sum(1 for w in line.split() if any(c.isalpha() for c in w)) >= 5
+                  and not line.lower().startswith("by ")), None)
+    if start is None:
+        raise BadQueryError(f"{source}: no headline or text found in the article.")
+    title, rest = lines[start], lines[start + 1:]
+    outlet = published = None
     if rest and (m := re.match(r"^(.+?),\s*(.+?),\s*(\d{4}-\d{2}-\d{2})$", rest[0])):
         outlet, author, published = m.groups()
         rest = rest[1:]
-    body = "\n".join(rest).strip()
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(rest)).strip()
     return NewsArticle(news_id=_news_id(title + "\n" + body), title=title, text=body,
                        outlet=outlet, author=author, published=published, source=source)
 
@@ -242,10 +255,11 @@ def article_json(article: NewsArticle) -> dict:
 
 def load_path(path: Path) -> list[NewsArticle]:
     """Articles from a file or every file of a folder (HTML, text, or a saved feed)."""
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file()
+                   and p.suffix.lower() in ARTICLE_SUFFIXES) if path.is_dir() else [path]
     out = []
     for file in files:
-        if file.name.startswith(".") or file.suffix.lower() == ".json":
+        if file.name.startswith("."):
             continue
         data = file.read_bytes()
         if is_feed(data):

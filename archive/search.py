@@ -149,9 +149,16 @@ class WhooshIndex:
         Returns (index, repaired): when repaired, the caller must refill it from the catalog.
         """
         try:
-            return cls(index_dir, create=True), False
+            index = cls(index_dir, create=True)
         except (OSError, EOFError, ValueError, KeyError, whoosh_index.IndexError):
             return cls.recreate(index_dir), True
+        if not index.is_current():
+            return cls.recreate(index_dir), True  # built by an older Docket: refill it
+        return index, False
+
+    def is_current(self) -> bool:
+        """False when the index was built with another schema (an older Docket)."""
+        return set(self.ix.schema.names()) == set(index_schema().names())
 
     # writing -------------------------------------------------------------------------------
     def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int:
@@ -377,7 +384,7 @@ class WhooshIndex:
             cached = {name: {term.decode("utf-8") if isinstance(term, bytes) else term:
                              set(reader.postings(field, term).all_ids())
                              for term in reader.lexicon(field)}
-                      for name, (field, _) in FACETS.items()}
+                      for name, (field, _) in FACETS.items() if field in self.ix.schema}
             if len(_FACET_CACHE) >= 4:
                 _FACET_CACHE.pop(next(iter(_FACET_CACHE)))
             _FACET_CACHE[key] = cached

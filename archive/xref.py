@@ -36,6 +36,7 @@ KIND_CUES = {"audio": ("audio", "recording", "تسجيل صوتي", "تسجيل�
              "video": ("video", "تسجيل مرئي", "فيديو"),
              "email": ("e-mail", "email", "بريد إلكتروني"),
              "spreadsheet": ("spreadsheet", "جدول"),
+             "word": ("word document", "وثيقة وورد", "ملف وورد"),
              "image": ("scanned", "scan", "صورة ممسوحة")}
 SEMANTIC_FLOOR = 0.32  # cosine below this says nothing (unrelated texts score 0.05-0.2)
 SEMANTIC_FULL = 0.6
@@ -43,6 +44,7 @@ CHUNK_CHARS = 600
 MAX_CHUNKS = 8
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name")
 KIND_FACTOR = {"name": 0.6}  # a first name alone (Yunus, Salim) says less than a full name
+ENTITY_SHARE = 0.6  # what one name found in a single document contributes
 QUOTE = re.compile(r"[\"“«]([^\"”»]{12,300})[\"”»]")
 FILE_TOKEN = re.compile(r"\b[\w][\w.\-]*(?:[-_]\d+|\d+[-_])[\w.\-]*\b")
 DOC_ID = re.compile(rf"\b[0-9a-f]{{{ID_LENGTH}}}\b")
@@ -218,10 +220,11 @@ def _entities(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
         # Rarity in [0, 1]: a name found in one document counts fully, one found in many
         # documents hardly at all (squared, so that common names fade fast).
         rarity = (math.log(1 + total / len(hits)) / math.log(1 + total)) ** 2
-        strength = rarity * KIND_FACTOR.get(table.entities[entity_id].kind, 1.0)
+        strength = ENTITY_SHARE * rarity * KIND_FACTOR.get(table.entities[entity_id].kind, 1.0)
         for hit in hits:
             entry = links.setdefault(hit.doc_id, Link(hit.doc_id))
-            entry.signals["entities"] = entry.signals.get("entities", 0) + strength
+            # noisy-OR over names: many common names add up to less than a few rare ones
+            entry.signals["entities"] = 1 - (1 - entry.signals.get("entities", 0)) * (1 - strength)
             entry.evidence.setdefault("entities", []).append(entity_id)
 
 
@@ -229,8 +232,10 @@ def _semantic(conn, article: NewsArticle, links: dict[str, Link], top: int = 20)
     keys, matrix = _chunk_matrix(conn)
     if not keys:
         return
-    paragraphs = [p for p in re.split(r"\n\s*\n|\n", article.text) if len(p.strip()) > 40]
-    queries = [f"{article.title}. {article.text[:800]}", *paragraphs[:12]]
+    # Sentences, not only paragraphs: one sentence often describes one document.
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?؟])\s+|\n+", article.text)
+                 if len(s.strip()) > 40]
+    queries = [f"{article.title}. {article.text[:800]}", *sentences[:30]]
     vectors = embed(queries)
     sims = matrix @ vectors.T  # chunks x queries
     best: dict[str, tuple[float, int]] = {}
@@ -310,6 +315,8 @@ def reproject(conn, index, doc_ids: set[str]) -> None:
     with conn:
         conn.executemany("UPDATE documents SET indexed = 0 WHERE doc_id = ?",
                          [(d,) for d in doc_ids])
+    if not index.is_current():
+        return  # an index from an older Docket: the next run rebuilds it from the catalog
     try:
         index.upsert(index_records(conn, sorted(doc_ids)))
     except IndexBusyError:

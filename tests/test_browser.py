@@ -183,3 +183,22 @@ def test_documents_with_script_in_their_text_run_no_script(hostile_site, page):
     assert page.locator("li.hit").count() >= 3
     assert page.dialogs == []
     catalog.close()
+
+
+def test_site_works_with_the_keyboard_and_on_a_phone(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("المكتبة")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert int(page.inner_text("p.count").split()[0]) > 0
+    # Nothing wider than the phone's screen: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    shoot(page, "search-phone")
+    context.close()

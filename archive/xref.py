@@ -45,6 +45,7 @@ MAX_CHUNKS = 8
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name")
 KIND_FACTOR = {"name": 0.6}  # a first name alone (Yunus, Salim) says less than a full name
 ENTITY_SHARE = 0.6  # what one name found in a single document contributes
+NAMES_EXPECTED = 8  # documents naming more table entities than this weigh each name less
 QUOTE = re.compile(r"[\"“«]([^\"”»]{12,300})[\"”»]")
 FILE_TOKEN = re.compile(r"\b[\w][\w.\-]*(?:[-_]\d+|\d+[-_])[\w.\-]*\b")
 DOC_ID = re.compile(rf"\b[0-9a-f]{{{ID_LENGTH}}}\b")
@@ -149,6 +150,14 @@ def _find_page(conn, doc_id: str, needle: str) -> int | None:
     return None
 
 
+def _names_in_document(conn, doc_id: str) -> int:
+    table = default_aliases()
+    text = " ".join(decompress_text(r[0]) for r in conn.execute(
+        "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 50", (doc_id,)))
+    return sum(1 for e in table.entities_in(text[:100_000])
+               if table.entities[e].kind in ENTITY_KINDS)
+
+
 def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None:
     text = f"{article.title}\n{article.text}"
 
@@ -226,6 +235,13 @@ def _entities(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
             # noisy-OR over names: many common names add up to less than a few rare ones
             entry.signals["entities"] = 1 - (1 - entry.signals.get("entities", 0)) * (1 - strength)
             entry.evidence.setdefault("entities", []).append(entity_id)
+    # A long letter that names everyone shares names with every story: discount documents
+    # by how many names of the table they hold beyond a handful.
+    for entry in links.values():
+        if "entities" in entry.signals:
+            named = _names_in_document(conn, entry.doc_id)
+            if named > NAMES_EXPECTED:
+                entry.signals["entities"] *= NAMES_EXPECTED / named
 
 
 def _semantic(conn, article: NewsArticle, links: dict[str, Link], top: int = 20) -> None:

@@ -135,3 +135,48 @@ def test_extract_awkward_encodings_decode_correctly(name, expected):
     text = "\n".join(extracted.pages)
     assert expected in text
     assert "\ufffd" not in text
+
+
+def extract_shared(relative: str):
+    from tests.conftest import SHARED_CORPUS, needs_shared
+
+    path = needs_shared(SHARED_CORPUS) / relative
+    return extractor_for(detect_mime(path), path)(path, ExtractOptions(ocr=False))
+
+
+@pytest.mark.parametrize("relative, expected_text, children", [
+    ("fixtures-apache-tika/files/testMSG_att_doc.msg", "test pièce jointe 1",
+     ["test-unicode.doc", "pj1.txt"]),
+    ("fixtures-unstructured/files/fake-email-attachment.msg", "Fake email with attachment",
+     ["fake-attachment.txt"]),
+])
+def test_extract_outlook_msg_with_attachments_as_children(relative, expected_text, children):
+    extracted = extract_shared(relative)
+    assert expected_text in "\n".join(extracted.pages)
+    assert [c.name for c in extracted.children] == children
+
+
+@pytest.mark.parametrize("relative, expected", [
+    ("fixtures-apache-tika/files/testWORD.doc", "Sample Word Document"),     # antiword
+    ("fixtures-apache-tika/files/testWORD6.doc", "quick brown fox"),         # Word 6: catdoc
+    ("fixtures-unstructured/files/simple.doc", "favorite things"),
+    ("fixtures-apache-tika/files/testEXCEL.xls", "Squares"),
+    ("fixtures-apache-tika/files/testPPT.ppt", "Sample Powerpoint Slide"),
+])
+def test_extract_legacy_office_files(relative, expected):
+    assert expected in "\n".join(extract_shared(relative).pages)
+
+
+def test_extract_arabic_html_with_a_misleading_charset_label():
+    # Declared UTF-8, written in Windows-1256 (Apache Tika's fixture).
+    extracted = extract_shared("fixtures-apache-tika/files/testArabicMisleadingCharset.html")
+    text = "\n".join(extracted.pages)
+    assert "اللغة العربية هي واحدة من أكثر اللغات انتشارا" in text
+    assert extracted.metadata["encoding"] == "cp1256"
+
+
+def test_extract_damaged_rtl_pdf_is_repaired():
+    extracted = extract_shared("fixtures-docling/files/pdf/sources/right_to_left_01.pdf")
+    text = "\n".join(extracted.pages)
+    assert extracted.metadata["repaired"].startswith("lam-alef")
+    assert "الإنتاجية" in text and "اإلنتاجية" not in text

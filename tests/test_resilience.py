@@ -198,3 +198,17 @@ def test_shared_corpus_every_file_ends_recorded_and_text_files_yield_text(tmp_pa
           f"{elapsed:.0f} s")
     assert share >= 0.9
     assert "crashed" not in summary.failed
+
+
+def test_file_that_needs_too_much_memory_is_recorded_and_the_run_goes_on(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    # 13,000 x 13,000 RGB: half a megabyte as PNG, 507 MB once decoded.
+    Image.new("RGB", (13_000, 13_000), (255, 255, 255)).save(folder / "huge.png")
+    shutil.copy(SAMPLE / "letters/letter-001-ar.txt", folder / "letter.txt")
+    settings = Settings(var=tmp_path / "var", jobs=1, memory_limit_mb=400)
+    summary = index_collection(settings, folder)
+    assert summary.failed == {"out of memory": 1}
+    assert "huge.png: extraction ran out of memory" in summary.failures[0]["error"]
+    catalog = Catalog(settings.catalog_path)
+    assert catalog.document(catalog.resolve("letter.txt")).languages == ("ar",)

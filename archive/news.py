@@ -57,6 +57,20 @@ def _date(value) -> str | None:
     return match.group(1) if match else None
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_SPELLED = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.I)
+
+
+def _spelled_date(line: str) -> str | None:
+    """"24 June 2011" in a byline or timestamp line, as 2011-06-24."""
+    match = _SPELLED.search(line)
+    if not match:
+        return None
+    day, month, year = match.groups()
+    return f"{year}-{_MONTHS.index(month.lower()) + 1:02d}-{int(day):02d}"
+
+
 def parse_html(html: str, source: str | None = None, url: str | None = None) -> NewsArticle:
     """The main text, headline, outlet, author and date of a saved article page (trafilatura).
 
@@ -98,7 +112,8 @@ def parse_text(text: str, source: str | None = None) -> NewsArticle:
     if start is None:
         raise BadQueryError(f"{source}: no headline or text found in the article.")
     title, rest = lines[start], lines[start + 1:]
-    outlet = published = None
+    outlet = None
+    published = next((d for line in lines[:start] if (d := _spelled_date(line))), None)
     if rest and (m := re.match(r"^(.+?),\s*(.+?),\s*(\d{4}-\d{2}-\d{2})$", rest[0])):
         outlet, author, published = m.groups()
         rest = rest[1:]

@@ -27,7 +27,7 @@ from archive.errors import IndexBusyError
 from archive.news import NewsArticle, get_article, list_articles
 from archive.permalinks import ID_LENGTH
 
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 WEIGHTS = {"id": 0.99, "file": 0.9, "quote": 0.85, "entities": 0.55, "semantic": 0.55,
            "pages": 0.25, "kind": 0.25}
 # Cues that only corroborate a candidate found by another layer. (Languages named in an

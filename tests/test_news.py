@@ -62,6 +62,15 @@ def test_parse_text_article_reads_the_byline_line():
     assert article.outlet == "مجلة الأرشيف" and article.published == "2017-11-08"
 
 
+def test_parse_text_skips_bylines_and_timestamps_before_the_headline():
+    article = news.parse_text("By \nDavid Writer\n\nUPDATED:\n\n09:52 EST, 24 June 2011\n\n"
+                              "Letters found in the house describe the courier network\n\n"
+                              "Body text.\n\n@highlight\n\nA highlight", source="a.story")
+    assert article.title == "Letters found in the house describe the courier network"
+    assert article.author == "David Writer" and article.published == "2011-06-24"
+    assert "@highlight" not in article.text
+
+
 def test_feed_items_are_read(tmp_path):
     feed = tmp_path / "feed.xml"
     feed.write_text("""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>

@@ -38,12 +38,13 @@ def collection(tmp_path):
     return folder
 
 
-def test_commands_have_help_with_an_example(runner):
-    for command in ["index", "status", "show", "search", "serve"]:
-        result = run(runner, command, "--help")
-        assert result.exit_code == 0, result.output
-        assert "Example:" in result.output
-        assert "docket " + command in result.output
+@pytest.mark.parametrize("command", ["index", "status", "show", "search", "serve", "news add",
+                                     "news list", "news show", "news relink", "editor add"])
+def test_commands_have_help_with_an_example(runner, command):
+    result = run(runner, *command.split(), "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+    assert "docket " + command in result.output
 
 
 def test_every_setting_has_help_text():

@@ -75,11 +75,3 @@ def make_snippets(pages: list[Page], terms: frozenset[str],
             if len(out) >= limit:
                 break
     return out
-
-
-def first_match_page(pages: list[Page], terms: frozenset[str]) -> int | None:
-    """The number of the first page holding a match, or None."""
-    for page in pages:
-        if matches(page.text, terms):
-            return page.n
-    return None

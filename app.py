@@ -182,9 +182,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/news")
     def news_list():
         conn = catalog().conn
-        articles = [(a, len(xref.links_for_article(conn, a.news_id)))
-                    for a in news.list_articles(conn)]
-        return render_template("news_list.html", articles=articles)
+        query = request.args.get("q", "").strip()
+        chosen = news.list_articles(conn)
+        if query:
+            found = WhooshIndex(settings.news_index_dir).search(
+                SearchRequest(query, page_size=200))
+            order = [h.doc_id for h in found.hits]
+            by_id = {a.news_id: a for a in chosen}
+            chosen = [by_id[i] for i in order if i in by_id]
+        articles = [(a, len(xref.links_for_article(conn, a.news_id))) for a in chosen]
+        return render_template("news_list.html", articles=articles, news_query=query)
 
     @app.get("/n/<news_id>")
     def news_page(news_id: str):
@@ -219,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             abort(400)
         article = news.parse_article(upload.read(news.MAX_BYTES + 1), source=upload.filename)
         news.store_article(writable(), article, added_by=session["editor"])
+        news.index_articles(settings.news_index_dir, [article])
         xref.relink(writable(), index(), [article.news_id])
         return redirect(url_for("news_page", news_id=article.news_id))
 

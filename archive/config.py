@@ -52,6 +52,10 @@ class Settings:
         return self.var / "blobs"
 
     @property
+    def news_index_dir(self) -> Path:
+        return self.var / "news-index"
+
+    @property
     def preview_dir(self) -> Path:
         return self.var / "previews"
 

@@ -262,6 +262,20 @@ def list_articles(conn) -> list[NewsArticle]:
         "SELECT * FROM news ORDER BY COALESCE(published, added_at) DESC, title")]
 
 
+def index_articles(index_dir: Path, articles: list[NewsArticle]) -> int:
+    """Make articles searchable on their own, in a news index beside the documents' one."""
+    from archive.model import IndexRecord
+    from archive.search import WhooshIndex
+
+    records = [IndexRecord(
+        doc_id=a.news_id, sha256=a.news_id, title=a.title, text=a.text,
+        paths=(a.url or a.source or a.news_id,), mime="text/html", kind="news",
+        languages=(), author=a.author, date=a.published, page_count=1, status="ok",
+        parent_id=None, size=len(a.text)) for a in articles]
+    index, _ = WhooshIndex.open_for_writing(index_dir)
+    return index.upsert(records)
+
+
 def article_json(article: NewsArticle) -> dict:
     return {"id": article.news_id, "title": article.title, "outlet": article.outlet,
             "author": article.author, "published": article.published, "url": article.url,

@@ -380,6 +380,7 @@ def news_add(source, var, allow_private, as_json):
         else:
             raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
         added = [a for a in articles if news_mod.store_article(conn, a)]
+        news_mod.index_articles(settings.news_index_dir, articles)
         xref.relink(conn, index, [a.news_id for a in articles])
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -450,6 +451,37 @@ def news_show(news_id, var, as_json):
                                                    for q in ev.get("quotes", [])]
                         + [", ".join(ev.get("entities", []))] if ev.get("entities") else [])
         click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['title'] or ''}  {why}")
+
+
+@news.command("search")
+@click.argument("query")
+@_var_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, help="Hits per page.")
+@_json_option
+def news_search(query, var, limit, as_json):
+    """Search the news articles on their own (same query language as documents).
+
+    \b
+    Example:
+        docket news search "courier" --var var
+    """
+    settings = _settings(var)
+    try:
+        result = WhooshIndex(settings.news_index_dir).search(
+            SearchRequest(query, page_size=limit))
+    except ArchiveError as exc:
+        if exc.status == 400:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _print_json({"total": result.total, "hits": [
+            {"id": h.doc_id, "title": h.title, "date": h.date, "score": round(h.score, 4)}
+            for h in result.hits]})
+        return
+    click.echo(f"{result.total} articles match {query!r}")
+    for h in result.hits:
+        click.echo(f"{h.doc_id}  {h.date or '----------'}  {h.title}")
 
 
 @news.command("relink")

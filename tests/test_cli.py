@@ -39,7 +39,8 @@ def collection(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["index", "status", "show", "search", "serve", "news add",
-                                     "news list", "news show", "news relink", "editor add"])
+                                     "news list", "news show", "news search", "news relink",
+                                     "editor add"])
 def test_commands_have_help_with_an_example(runner, command):
     result = run(runner, *command.split(), "--help")
     assert result.exit_code == 0, result.output

@@ -33,6 +33,7 @@ def linked(tmp_path_factory):
     articles = {a.source: a for a in news.load_path(NEWS)}
     for article in articles.values():
         news.store_article(conn, article)
+    news.index_articles(settings.news_index_dir, list(articles.values()))
     xref.relink(conn, WhooshIndex(settings.index_dir))
     yield settings, conn, articles, base / "release"
     conn.close()
@@ -225,6 +226,12 @@ def test_cli_news_add_list_show_json(tmp_path, runner):
                                             "--json"]).stdout)
     assert shown["links"][0]["score"] >= xref.THRESHOLD
     assert {"doc_id", "score", "evidence"} <= set(shown["links"][0])
+    found = json.loads(runner.invoke(main, ["news", "search", "couriers", "--var", str(var),
+                                            "--json"]).stdout)
+    assert [h["id"] for h in found["hits"]] == [added[0]["id"]]
+    none = json.loads(runner.invoke(main, ["news", "search", "zebra", "--var", str(var),
+                                           "--json"]).stdout)
+    assert none["total"] == 0
     listed = json.loads(runner.invoke(main, ["news", "list", "--var", str(var), "--json"]).stdout)
     assert listed["articles"][0]["links"] >= 1
     doc = json.loads(runner.invoke(main, ["show", "reports/report-2009-security-ar.pdf",
@@ -270,6 +277,9 @@ def test_site_panels_and_editor_only_changes(linked):
         "file": (open(NEWS / "news-en-05-expenses.txt", "rb"), "expenses.txt")},
         content_type="multipart/form-data")
     assert upload.status_code == 302 and "/n/" in upload.headers["Location"]
+    found = client.get("/news", query_string={"q": "dictionaries"}).get_data(as_text=True)
+    assert "Household accounts list rice" in found  # the uploaded article, searchable
+    assert "A five-page report" not in found
 
 
 def test_real_stories_link_to_the_real_letters(tmp_path):

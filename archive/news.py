@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.catalog import compress_text, decompress_text
+from archive.encodings import decode
 from archive.errors import ArchiveError, BadQueryError, DocumentNotFoundError
 
 MAX_BYTES = 5 * 1024 * 1024  # one article or feed fetched from the web
@@ -122,21 +123,9 @@ def parse_text(text: str, source: str | None = None) -> NewsArticle:
                        outlet=outlet, author=author, published=published, source=source)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(data).best()
-    return str(best) if best is not None else data.decode("cp1252", "replace")
-
-
 def parse_article(data: bytes, source: str, url: str | None = None) -> NewsArticle:
     """An article from bytes: HTML when it looks like HTML, else plain text."""
-    text = _decode(data)
+    text = decode(data)[0]
     if re.search(r"<(html|body|article|p|div)\b", text[:5000], re.I):
         return parse_html(text, source=source, url=url)
     return parse_text(text, source=source)

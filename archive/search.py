@@ -274,13 +274,19 @@ class WhooshIndex:
                             f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
                             f" make it longer or more precise.")
 
+    def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
+        """Parse a query, first widened with the alias table when `aliases` is on; returns
+        the query and the entities it was widened with."""
+        expanded: list[str] = []
+        if aliases:
+            query, expanded = expand_query(query, self.aliases or default_aliases())
+        return self.parse(query), expanded
+
     def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
         query is empty or malformed (a document page never fails for its highlight)."""
         try:
-            text = expand_query(query, self.aliases or default_aliases())[0] \
-                if aliases else query
-            q = self.parse(text)
+            q, _ = self._parse_request(query, aliases)
         except BadQueryError:
             return frozenset()
         with self.ix.searcher() as searcher:
@@ -288,9 +294,7 @@ class WhooshIndex:
 
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of a query in rank order, without snippets (for CSV export)."""
-        text = expand_query(request.query, self.aliases or default_aliases())[0] \
-            if request.aliases else request.query
-        q = self.parse(text)
+        q, _ = self._parse_request(request.query, request.aliases)
         with self.ix.searcher() as searcher:
             self._check_expansion(q, searcher.reader())
             for hit in searcher.search(q, limit=None, filter=self._filter(request)):
@@ -320,10 +324,7 @@ class WhooshIndex:
         totals; facet counts over the whole result set. Stops at the DEADLINE with the hits
         found so far (`partial`). Raises BadQueryError for malformed or refused queries.
         """
-        text, expanded = request.query, []
-        if request.aliases:
-            text, expanded = expand_query(request.query, self.aliases or default_aliases())
-        q = self.parse(text)
+        q, expanded = self._parse_request(request.query, request.aliases)
         sortedby = None if request.sort == "relevance" else sorting.FieldFacet(
             "date", reverse=request.sort == "-date")
         if request.sort not in ("relevance", "date", "-date"):

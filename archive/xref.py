@@ -150,12 +150,19 @@ def _find_page(conn, doc_id: str, needle: str) -> int | None:
     return None
 
 
+_NAMES_CACHE: dict[str, int] = {}  # doc_id is a content hash: the count never changes
+
+
 def _names_in_document(conn, doc_id: str) -> int:
-    table = default_aliases()
-    text = " ".join(decompress_text(r[0]) for r in conn.execute(
-        "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 50", (doc_id,)))
-    return sum(1 for e in table.entities_in(text[:100_000])
-               if table.entities[e].kind in ENTITY_KINDS)
+    """How many alias-table entities a document names (cached: relinking every article
+    after an index run asks again for the same documents)."""
+    if doc_id not in _NAMES_CACHE:
+        table = default_aliases()
+        text = " ".join(decompress_text(r[0]) for r in conn.execute(
+            "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 50", (doc_id,)))
+        _NAMES_CACHE[doc_id] = sum(1 for e in table.entities_in(text[:100_000])
+                                   if table.entities[e].kind in ENTITY_KINDS)
+    return _NAMES_CACHE[doc_id]
 
 
 def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -35,6 +36,18 @@ def _var_option(func):
 def _json_option(func):
     return click.option("--json", "as_json", is_flag=True,
                         help="Print one JSON object instead of prose.")(func)
+
+
+@contextmanager
+def _query_errors():
+    """A refused or malformed query exits 2 with the reason; other archive errors exit 1."""
+    try:
+        yield
+    except ArchiveError as exc:
+        if exc.status == 400:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        raise click.ClickException(str(exc)) from exc
 
 
 def _print_json(data) -> None:
@@ -285,16 +298,11 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
         docket search "bin Laden" -f lang:ar --limit 5
     """
     settings = _settings(var)
-    try:
+    with _query_errors():
         request = SearchRequest(query, page=page, page_size=limit, sort=sort,
                                 filters=parse_filters(filters), aliases=aliases)
         catalog = Catalog(settings.catalog_path)
         result = search_documents(WhooshIndex(settings.index_dir), catalog, request)
-    except ArchiveError as exc:
-        if exc.status == 400:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
-        raise click.ClickException(str(exc)) from exc
     if as_json:
         _print_json(search_json(result))
         return
@@ -466,14 +474,9 @@ def news_search(query, var, limit, as_json):
         docket news search "courier" --var var
     """
     settings = _settings(var)
-    try:
+    with _query_errors():
         result = WhooshIndex(settings.news_index_dir).search(
             SearchRequest(query, page_size=limit))
-    except ArchiveError as exc:
-        if exc.status == 400:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
-        raise click.ClickException(str(exc)) from exc
     if as_json:
         _print_json({"total": result.total, "hits": [
             {"id": h.doc_id, "title": h.title, "date": h.date, "score": round(h.score, 4)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import magic
 import olefile
 
-from indexer.extractors.text import utf16_without_bom
+from archive.encodings import utf16_without_bom
 
 _local = threading.local()  # a Magic object is not thread-safe: one per thread
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"subject:",

@@ -8,10 +8,11 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from archive.encodings import decode
 from indexer.errors import ExtractionError, TooLargeError
 from indexer.extracted import Child, Extracted, ExtractOptions
 from indexer.extractors.html import html_to_text
-from indexer.extractors.text import decode, paginate
+from indexer.extractors.text import paginate
 
 KIND = "email"
 MIME_TYPES = ("message/rfc822", "message/news", "application/mbox")

@@ -6,9 +6,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from archive.encodings import decode
 from indexer.errors import ExtractionError
 from indexer.extracted import Extracted, ExtractOptions
-from indexer.extractors.text import decode, paginate
+from indexer.extractors.text import paginate
 
 KIND = "html"
 MIME_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")

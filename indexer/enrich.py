@@ -117,6 +117,23 @@ _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M:%S", 
                  "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d", "%Y-%m", "%Y")
 
 
+# ISO 639-2 (and common full names) of the languages media tags declare, to our 639-1 tags.
+DECLARED = {"ara": "ar", "arabic": "ar", "fas": "fa", "per": "fa", "persian": "fa",
+            "farsi": "fa", "urd": "ur", "urdu": "ur", "eng": "en", "english": "en",
+            "pus": "ps", "pashto": "ps", "fre": "fr", "fra": "fr", "french": "fr"}
+
+
+def declared_languages(metadata: dict) -> tuple[str, ...]:
+    """Languages a file declares in its tags (`tag_language`: "ara", "eng;ara", "Arabic")."""
+    raw = str(metadata.get("tag_language") or metadata.get("language") or "")
+    found = []
+    for part in re.split(r"[;,/\s]+", raw.lower()):
+        tag = DECLARED.get(part) or (part if len(part) == 2 and part.isalpha() else None)
+        if tag and tag not in found:
+            found.append(tag)
+    return tuple(found)
+
+
 def normalise_date(value) -> str | None:
     """An ISO 8601 date or date-time string from the many forms metadata carries, or None."""
     if value is None:

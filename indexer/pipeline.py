@@ -175,8 +175,10 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     pages = [clean_text(p).strip("\n") for p in extracted.pages]
     if extracted.expects_text:
         languages, page_languages = enrich.tag_languages(pages)
-    else:  # member lists and media tags: too little prose to tell a language from
-        languages, page_languages = (), [() for _ in pages]
+    else:  # member lists and media tags: too little prose to tell a language from, but a
+        # recording may declare its language in its tags (ISO 639-2, as ID3 TLAN has it)
+        languages = enrich.declared_languages(extracted.metadata)
+        page_languages = [languages for _ in pages]
     has_text = any(p.strip() for p in pages)
     status, reason, error = "ok", None, None
     if extracted.expects_text and not has_text:

@@ -105,6 +105,7 @@ def test_extract_media_reports_duration_codec_and_tags(sample_catalog):
     assert audio.title == "كلمة عن التعليم"
     assert audio.author == "Media committee"
     assert 2 < audio.metadata["duration"] < 30
+    assert audio.languages == ("ar",)  # declared in its tags (TLAN "ara"): no speech to read
     video = sample_catalog.document(sample_catalog.resolve("media/video-022-release.mp4"))
     assert video.kind == "video"
     assert "h264" in video.metadata["codecs"]

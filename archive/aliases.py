@@ -12,6 +12,7 @@ from archive.analysis import TOKEN_PATTERN, fold
 ALIAS_FILE = Path(__file__).resolve().parent / "data" / "aliases.tsv"
 MAX_WORDS = 6  # the longest spelling in the table, in words
 MAX_EXPANSIONS = 24  # spellings added to a query for one name
+PROCLITICS = "وفبلك"  # one-letter Arabic prefixes written onto a name: "وسالم", "لعمران"
 _WORD = re.compile(TOKEN_PATTERN)
 
 
@@ -54,12 +55,19 @@ class AliasTable:
         """The entity whose spelling starts at words[start] (longest match), and its length.
 
         An empty string in `words` is a barrier (an operator or a field): no match spans it.
+        A first word carrying an Arabic proclitic ("وسالم") is tried without it too.
         """
-        run = len(words) - start
-        if "" in words[start:]:
-            run = words[start:].index("")
+        first = words[start] if start < len(words) else ""
+        found = self._find(words, start, first)
+        if found is None and len(first) > 3 and first[0] in PROCLITICS:
+            found = self._find(words, start, first[1:])
+        return found
+
+    def _find(self, words: list[str], start: int, first: str) -> tuple[str, int] | None:
+        window = words[start:start + MAX_WORDS]
+        run = window.index("") if "" in window else len(window)
         for length in range(min(MAX_WORDS, run), 0, -1):
-            chunk = words[start:start + length]
+            chunk = [first, *words[start + 1:start + length]]
             if length == 1 and chunk[0].replace(".", "") in self._acronyms:
                 return self._acronyms[chunk[0].replace(".", "")], 1
             entity_id = self._by_key.get(_key(" ".join(chunk)))

@@ -81,6 +81,12 @@ def test_alias_expansion_leaves_phrases_fields_and_operators_alone():
     assert expand_query("this is us")[1] == []  # acronyms match only in capitals
 
 
+def test_alias_names_carrying_an_arabic_proclitic_are_found_but_not_other_words():
+    table = default_aliases()
+    assert table.entities_in("أرسل الكتب وسالم في الطريق") == ["salim"]  # "and Salim"
+    assert table.entities_in("وصلت الأوراق سالمة") == []  # "arrived safe": not the name
+
+
 def test_alias_table_has_a_few_hundred_entities_with_arabic_spellings():
     table = default_aliases()
     assert len(table.entities) >= 200

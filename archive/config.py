@@ -32,6 +32,8 @@ class Settings:
     ocr_languages: str = _setting("ara+fas+urd+eng", "Tesseract language packs used for OCR.")
     ocr_dpi: int = _setting(200, "Resolution PDF pages are rendered at for OCR.")
     ocr_max_pages: int = _setting(500, "Pages of one scanned PDF sent to OCR; the rest stay empty.")
+    embeddings: bool = _setting(True, "Compute sentence embeddings at index time for linking "
+                                "news to documents (off: faster bulk runs; computed later).")
     batch_size: int = _setting(100, "Documents committed to the catalog per transaction.")
     index_procs: int = _setting(1, "Whoosh writer processes for large index updates.")
     page_size: int = _setting(20, "Search results per page.")

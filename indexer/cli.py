@@ -111,6 +111,7 @@ def main():
 @click.option("--max-depth", type=click.IntRange(0), help=HELP["max_depth"])
 @click.option("--ocr/--no-ocr", default=None, help=HELP["ocr"])
 @click.option("--ocr-languages", help=HELP["ocr_languages"])
+@click.option("--embeddings/--no-embeddings", default=None, help=HELP["embeddings"])
 @click.option("--retry-failed", is_flag=True, help="Extract again the files that failed before.")
 @click.option("--rebuild-index", is_flag=True,
               help="Recreate the search index from the catalog (no re-extraction) and stop.")
@@ -118,7 +119,8 @@ def main():
 @click.option("-v", "--verbose", is_flag=True, help="List every failed file with its reason.")
 @_json_option
 def index(folder, var, jobs, time_limit, memory_limit_mb, max_file_mb, max_container_mb,
-          max_depth, ocr, ocr_languages, retry_failed, rebuild_index, quiet, verbose, as_json):
+          max_depth, ocr, ocr_languages, embeddings, retry_failed, rebuild_index, quiet,
+          verbose, as_json):
     """Index FOLDER incrementally: only new, changed, moved and removed files are processed.
 
     Ends with a summary; exits 0 when no file failed, 1 when some did (the rest is
@@ -131,7 +133,8 @@ def index(folder, var, jobs, time_limit, memory_limit_mb, max_file_mb, max_conta
     """
     settings = _settings(var, jobs=jobs, time_limit=time_limit, memory_limit_mb=memory_limit_mb,
                          max_file_mb=max_file_mb, max_container_mb=max_container_mb,
-                         max_depth=max_depth, ocr=ocr, ocr_languages=ocr_languages)
+                         max_depth=max_depth, ocr=ocr, ocr_languages=ocr_languages,
+                         embeddings=embeddings)
     if rebuild_index:
         from indexer.write import CatalogWriter
 
@@ -170,7 +173,9 @@ def index(folder, var, jobs, time_limit, memory_limit_mb, max_file_mb, max_conta
         click.echo(f"added {summary.added}, updated {summary.updated}, moved {summary.moved}, "
                    f"removed {summary.removed}, unchanged {summary.unchanged}, "
                    f"failed {failed}{f' ({reasons})' if reasons else ''}; "
-                   f"{summary.extracted} files extracted in {summary.seconds:.1f} s; "
+                   f"{summary.extracted} files extracted"
+                   f"{f', {summary.embedded} embedded' if summary.embedded else ''} "
+                   f"in {summary.seconds:.1f} s; "
                    f"archive in {settings.var}")
         if summary.failures and verbose:
             for f in summary.failures:

@@ -58,6 +58,7 @@ class Summary:
     failed: Counter = field(default_factory=Counter)
     failures: list[dict] = field(default_factory=list)
     indexed: int = 0
+    embedded: int = 0  # documents whose sentence embeddings were computed
     relinked: int = 0  # news articles whose links were recomputed
     seconds: float = 0.0
     interrupted: bool = False
@@ -68,7 +69,7 @@ class Summary:
                 "removed": self.removed, "unchanged": self.unchanged,
                 "extracted": self.extracted, "failed": dict(sorted(self.failed.items())),
                 "failures": self.failures, "indexed": self.indexed,
-                "relinked": self.relinked,
+                "embedded": self.embedded, "relinked": self.relinked,
                 "seconds": round(self.seconds, 2), "interrupted": self.interrupted,
                 "var": self.var}
 
@@ -105,6 +106,8 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
         _plan_and_extract(settings, folder.resolve(), writer, reporter, summary, retry_failed)
         writer.commit()
         summary.indexed = writer.sync_index()
+        if settings.embeddings:  # after the index commit: search works while this runs
+            summary.embedded = writer.embed_documents(reporter)
         if summary.extracted or summary.removed or summary.moved:
             summary.relinked = writer.relink_news()
     except KeyboardInterrupt:

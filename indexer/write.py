@@ -248,6 +248,20 @@ class CatalogWriter:
             self.conn.execute("UPDATE documents SET indexed = 0")
         return index
 
+    def embed_documents(self, reporter=None) -> int:
+        """Compute the sentence embeddings of every document that has none yet (news linking
+        uses them); each batch is committed, so an interrupted run keeps its work."""
+        from archive import embeddings
+
+        self.commit()
+        todo = len(embeddings.pending(self.conn))
+        if not todo:
+            return 0
+        if reporter is not None:
+            reporter.phase("embedding", todo)
+        step = (lambda n: reporter.step("", n)) if reporter is not None else None
+        return embeddings.ensure_embeddings(self.conn, progress=step)
+
     def relink_news(self) -> int:
         """Recompute every news article's links after the documents changed; returns how
         many articles there were (none: nothing to do, no embeddings computed)."""

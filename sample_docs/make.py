@@ -376,10 +376,18 @@ def make_news() -> None:
         "news-ar-03-media-committee.html": ["reports/report-2010-media-en.pdf",
                                             "mail/message-023-en-media-report.eml",
                                             "media/audio-020-ar-statement.mp3"],
-        "news-ar-04-family-letters.txt": ["letters/letter-008-fa.txt", "letters/letter-009-ur.txt"],
+        "news-ar-04-family-letters.txt": ["letters/letter-008-fa.txt", "letters/letter-009-ur.txt",
+                                          "letters/letter-017-ur.pdf"],
         "news-en-05-expenses.txt": ["reports/expenses-2010.xlsx", "mail/message-024-ar-expenses.eml",
-                                    "letters/letter-003-ar-cp1256.txt"],
+                                    "letters/letter-003-ar-cp1256.txt",
+                                    "mail/message-024-ar-expenses.eml!/expenses-december.xlsx"],
         "news-en-06-general-release.html": [],
+        "_why": {
+            "letters/letter-017-ur.pdf": "a scan of the Urdu letter letter-009-ur.txt: the same "
+                                         "letter the story describes",
+            "mail/message-024-ar-expenses.eml!/expenses-december.xlsx":
+                "the December accounts the e-mail attaches, named in the story, listing the two "
+                "Arabic-English dictionaries it mentions"},
     }
     (HERE / "news-judgements.json").write_text(
         json.dumps(judged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

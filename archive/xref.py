@@ -5,8 +5,8 @@ An article is read sentence by sentence, since one sentence often describes one 
 candidate documents a strength in [0, 1] and remembers the sentences behind it:
 1. explicit references: document ids, file names and paths, quoted phrases found verbatim
    in a document (with the page);
-2. named entities from the alias table, matched as whole words in the document and weighted
-   by rarity (a long letter naming everyone counts each name less);
+2. names and themes from the alias table, matched as whole words in the document and
+   weighted by rarity (a long letter naming everyone counts each name less);
 3. described files: a sentence naming a file's form (its kind, language or legacy encoding)
    with names or another form cue points at the few documents matching them all;
 4. cross-lingual similarity of sentence embeddings (archive.embeddings, computed at index
@@ -16,7 +16,12 @@ candidate documents a strength in [0, 1] and remembers the sentences behind it:
    ("Monotheism and Jihad Group"), holding a word rare in the archive;
 6. corroboration only: the kind and the language a supporting sentence names, weighted by
    their rarity in the archive ("in Persian" says much in an Arabic archive, "in Arabic"
-   little), and page counts ("19-page", "من 19 صفحة").
+   little), and page counts ("19-page", "من 19 صفحة");
+7. attachments: a document the article clearly points at, in a sentence saying it
+   "attaches" something, brings its few attachments along.
+A sentence that describes one file only, or names one language only, is not counted as
+passage or phrase evidence for other files ("an Urdu pamphlet..." is not about an English
+letter, however alike their words).
 A noisy-OR of the weighted strengths is the score; a link is shown above THRESHOLD, which
 keeps a story about "the release" in general from linking to everything.
 """
@@ -47,7 +52,8 @@ from archive.permalinks import ID_LENGTH
 
 THRESHOLD = 0.45
 WEIGHTS = {"id": 0.99, "file": 0.9, "quote": 0.85, "entities": 0.55, "semantic": 0.55,
-           "pages": 0.25, "kind": 0.35, "language": 0.35, "described": 0.5, "phrases": 0.6}
+           "pages": 0.25, "kind": 0.35, "language": 0.35, "described": 0.5, "phrases": 0.6,
+           "attached": 0.5}
 DESCRIBED_MAX = 3
 # Phrase layer: runs of PHRASE_WORDS words an article shares with a candidate document
 # (unquoted: "Monotheism and Jihad Group"), counted when they hold a rare word and few
@@ -73,6 +79,10 @@ ENCODING_CUES = {"cp1256": ("windows arabic", "windows-1256", "cp1256", "windows
                  "iso8859_6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
                  "iso8859-6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
                  "cp1252": ("windows-1252", "cp1252"), "utf-16": ("utf-16", "utf16")}
+ATTACHMENT_CUES = {"attached": ("attach", "attaches", "attached", "attaching", "attachment",
+                                "enclosed", "encloses", "مرفق", "مرفقا", "أرفق", "يرفق",
+                                "المرفق", "المرفقة", "پیوست", "منسلک")}
+MAX_ATTACHMENTS = 3  # an e-mail "attaching the accounts" links its few attachments
 KIND_CUES = {"audio": ("audio", "recording", "تسجيل صوتي", "تسجيلا صوتيا"),
              "video": ("video", "تسجيل مرئي", "فيديو"),
              "email": ("e-mail", "email", "بريد إلكتروني"),
@@ -86,8 +96,8 @@ HUB_SAMPLE = 4096  # units the second mean is taken over, in a large archive
 SEMANTIC_FLOOR = 0.05  # margin below this says nothing
 SEMANTIC_FULL = 0.35
 SEMANTIC_TOP = 20  # documents kept per article
-ENTITY_KINDS = ("person", "organisation", "place", "event", "name")
-KIND_FACTOR = {"name": 0.6}  # a first name alone (Yunus, Salim) says less than a full name
+ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
+KIND_FACTOR = {"name": 0.6, "concept": 0.6}  # a first name or a theme says less than a full name
 ENTITY_SHARE = 0.6  # what one name found in a single document contributes
 NAMES_EXPECTED = 8  # documents naming more table entities than this weigh each name less
 QUOTE = re.compile(r"[\"“«]([^\"”»]{12,300})[\"”»]")
@@ -262,7 +272,7 @@ def _hubness(units: UnitMatrix, rows: np.ndarray) -> np.ndarray:
 
 
 def _semantic(conn, sentences: list[str], links: dict[str, Link], units: UnitMatrix,
-              claimed: dict[int, str]) -> None:
+              silent) -> None:
     if len(units) < 2:
         return
     queries = embed(sentences)
@@ -276,8 +286,8 @@ def _semantic(conn, sentences: list[str], links: dict[str, Link], units: UnitMat
     best: dict[str, tuple[float, int, int]] = {}  # doc -> (margin, unit row, sentence)
     for r, row in enumerate(rows):
         doc_id = units.doc_ids[row]
-        for q, owner in claimed.items():  # a sentence describing another file says nothing
-            if owner != doc_id:
+        for q in range(len(sentences)):
+            if silent(q, doc_id):
                 margins[r, q] = -9.0
         q = int(margins[r].argmax())
         if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
@@ -343,10 +353,11 @@ def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[
         for docs in entity_docs:
             for doc_id in docs:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
-        if not entity_docs:  # a kind and a language alone: the few documents of both
-            counts = {r[0]: 0 for r in conn.execute(
-                f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
-                f"kind IN ({','.join('?' * len(kinds))}) LIMIT 10000", sorted(kinds))}
+        if kinds:  # the documents of a kind named match without any name, too
+            for (doc_id,) in conn.execute(
+                    f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
+                    f"kind IN ({','.join('?' * len(kinds))}) LIMIT 10000", sorted(kinds)):
+                counts.setdefault(doc_id, 0)
         for chunk in _batches(sorted(counts), 500):
             for row in conn.execute(f"SELECT doc_id, kind, languages, metadata FROM "
                                     f"documents WHERE doc_id IN ({','.join('?' * len(chunk))})",
@@ -367,6 +378,31 @@ def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[
         if len(best) == 1:
             claimed[i] = best[0]
     return claimed
+
+
+def _silences(conn, sentences: list[str], claimed: dict[int, str]):
+    """A test of whether sentence i says nothing of a document: it describes another file
+    (`claimed`), or it names one language only ("an Urdu pamphlet") and the document is
+    written in others. Passages and phrases from such a sentence do not count for it."""
+    single = {}
+    for i, sentence in enumerate(sentences):
+        named = _mentions(LANGUAGE_CUES, fold(sentence))
+        if len(named) == 1:
+            single[i] = next(iter(named))
+    languages: dict[str, set[str]] = {}
+
+    def silent(i: int, doc_id: str) -> bool:
+        if claimed.get(i, doc_id) != doc_id:
+            return True
+        if i not in single:
+            return False
+        if doc_id not in languages:
+            row = conn.execute("SELECT languages FROM documents WHERE doc_id = ?",
+                               (doc_id,)).fetchone()
+            languages[doc_id] = set(json.loads(row[0] or "[]")) if row else set()
+        return bool(languages[doc_id]) and single[i] not in languages[doc_id]
+
+    return silent
 
 
 def _batches(items: list, size: int):
@@ -391,8 +427,7 @@ def _document_ngrams(conn, doc_id: str) -> frozenset:
     return _GRAMS_CACHE[doc_id]
 
 
-def _phrases(conn, index, sentences: list[str], links: dict[str, Link],
-             claimed: dict[int, str]) -> None:
+def _phrases(conn, index, sentences: list[str], links: dict[str, Link], silent) -> None:
     """Distinctive phrases an article shares with its best candidates."""
     if not links:
         return
@@ -411,8 +446,8 @@ def _phrases(conn, index, sentences: list[str], links: dict[str, Link],
             if len(holders) > 2:
                 continue  # shared by many candidates: a phrase of the subject, not of one file
             for doc_id in holders:
-                if claimed.get(i, doc_id) != doc_id:
-                    continue  # the sentence describes another file
+                if silent(i, doc_id):
+                    continue
                 runs = spans.setdefault(doc_id, [])
                 if runs and start <= runs[-1][1]:
                     runs[-1][1] = start + PHRASE_WORDS
@@ -433,6 +468,29 @@ def _phrases(conn, index, sentences: list[str], links: dict[str, Link],
         entry.evidence["phrases"] = texts[:5]
         if entry.page is None:
             entry.page = _find_page(conn, doc_id, texts[0])
+
+
+def _attachments(conn, sentences: list[str], links: dict[str, Link]) -> None:
+    """A sentence describing a document "attaching" something points at its attachments too
+    (when it has a few only)."""
+    folded = [fold(s) for s in sentences]
+    for doc_id, entry in list(links.items()):
+        if entry.signals.get("described", 0) < 1 and entry.signals.get("quote", 0) < 0.75:
+            continue  # only a document the article clearly points at
+        said = [i for i in entry.sentences if _mentions(ATTACHMENT_CUES, folded[i])]
+        if not said:
+            continue
+        children = [r[0] for r in conn.execute(
+            "SELECT doc_id FROM documents WHERE parent_id = ? AND present = 1 AND "
+            "status = 'ok' LIMIT ?", (doc_id, MAX_ATTACHMENTS + 1))]
+        if len(children) > MAX_ATTACHMENTS:
+            continue
+        for child in children:
+            link = links.setdefault(child, Link(child))
+            link.signals["attached"] = 1.0
+            link.sentences.add(said[0])
+            link.evidence.setdefault("references", []).append(f"attached to {doc_id}")
+            link.evidence.setdefault("described", sentences[said[0]][:300])
 
 
 def _page_counts(conn, sentences: list[str], links: dict[str, Link]) -> None:
@@ -484,11 +542,12 @@ def link_article(conn, index, article: NewsArticle,
     links: dict[str, Link] = {}
     _explicit(conn, index, sentences, links)
     named = _entities(conn, index, sentences, links)
-    claimed = _describes(conn, sentences, named, links)
+    silent = _silences(conn, sentences, _describes(conn, sentences, named, links))
     _semantic(conn, sentences, links, units if units is not None else UnitMatrix.load(conn),
-              claimed)
-    _phrases(conn, index, sentences, links, claimed)
+              silent)
+    _phrases(conn, index, sentences, links, silent)
     _cues(conn, sentences, links)
+    _attachments(conn, sentences, links)
     _page_counts(conn, sentences, links)
     for entry in links.values():
         entry.fuse()

@@ -1,9 +1,11 @@
 """News-to-document links on the sample set: precision and recall per language pair.
 
 Indexes sample_docs/release into a temporary folder (or uses --var), adds sample_docs/news,
-and compares the links above the threshold with sample_docs/news-judgements.json. Usage:
+and compares the links above the threshold with sample_docs/news-judgements.json. With
+--set holdout: the articles of sample_docs/news-holdout, written after the layers were tuned
+on the sample news, against news-holdout-judgements.json. Usage:
 
-    .venv/bin/python bench/xref_eval.py [--var var] [-v]
+    .venv/bin/python bench/xref_eval.py [--set sample|holdout] [--var var] [-v]
 """
 
 from __future__ import annotations
@@ -24,20 +26,22 @@ from archive.catalog import Catalog, connect  # noqa: E402
 from archive.config import Settings  # noqa: E402
 from archive.search import WhooshIndex  # noqa: E402
 
-JUDGEMENTS = ROOT / "sample_docs" / "news-judgements.json"
+SETS = {"sample": ("news", "news-judgements.json"),
+        "holdout": ("news-holdout", "news-holdout-judgements.json")}
 
 
-def evaluate(var: Path) -> list[dict]:
+def evaluate(var: Path, which: str = "sample") -> list[dict]:
     """One row per article: judged and found documents (by path), and the per-link detail."""
+    folder, judgements = (ROOT / "sample_docs" / name for name in SETS[which])
     conn = connect(var / "catalog.sqlite")
     index = WhooshIndex(var / "index")
-    articles = {a.source: a for a in news.load_path(ROOT / "sample_docs" / "news")}
+    articles = {a.source: a for a in news.load_path(folder)}
     for article in articles.values():
         news.store_article(conn, article)
     xref.relink(conn, index, [a.news_id for a in articles.values()])
     catalog = Catalog(var / "catalog.sqlite")
     rows = []
-    for source, judged_paths in json.loads(JUDGEMENTS.read_text(encoding="utf-8")).items():
+    for source, judged_paths in json.loads(judgements.read_text(encoding="utf-8")).items():
         if source.startswith("_"):  # "_why": the reasons behind less obvious judgements
             continue
         article = articles[source]
@@ -63,6 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--var", type=Path, help="an archive of sample_docs/release to copy")
     parser.add_argument("-v", "--verbose", action="store_true", help="show every link")
+    parser.add_argument("--set", dest="which", choices=sorted(SETS), default="sample",
+                        help="the judged articles to evaluate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp) / "var"
@@ -72,7 +78,7 @@ def main() -> None:
             from indexer.run import index_collection
 
             index_collection(Settings(var=var), ROOT / "sample_docs" / "release")
-        rows = evaluate(var)
+        rows = evaluate(var, args.which)
     pairs: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, found, judged
     for row in rows:
         for doc_id in row["found"] | row["judged"]:

@@ -31,6 +31,7 @@ import texts as T
 HERE = Path(__file__).resolve().parent
 RELEASE = HERE / "release"
 NEWS = HERE / "news"
+HOLDOUT = HERE / "news-holdout"
 FONTS = Path("/usr/share/fonts/truetype/noto")
 NASKH = FONTS / "NotoNaskhArabic-Regular.ttf"
 NASTALIQ = FONTS / "NotoNastaliqUrdu-Regular.ttf"
@@ -351,10 +352,10 @@ def make_release() -> None:
     write("broken/zip-bomb.zip", buf.getvalue())
 
 
-def make_news() -> None:
-    shutil.rmtree(NEWS, ignore_errors=True)
-    NEWS.mkdir(parents=True)
-    for name, (lang, headline, outlet, author, date, body) in T.NEWS.items():
+def _write_news(folder: Path, items: dict) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, (lang, headline, outlet, author, date, body) in items.items():
         if name.endswith(".html"):
             direction = "rtl" if lang == "ar" else "ltr"
             page = (f'<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
@@ -366,7 +367,22 @@ def make_news() -> None:
                     f'<p class="byline">{escape(author)}, {date}</p>\n{body}\n</article></body></html>\n')
         else:
             page = f"{headline}\n{outlet}, {author}, {date}\n\n{body}\n"
-        (NEWS / name).write_text(page, encoding="utf-8")
+        (folder / name).write_text(page, encoding="utf-8")
+
+
+def make_news() -> None:
+    _write_news(NEWS, T.NEWS)
+    _write_news(HOLDOUT, T.HOLDOUT_NEWS)
+    holdout = {
+        "holdout-en-01-mediation.txt": ["letters/letter-015-ar-reconciliation.txt",
+                                        "reports/report-2011-agriculture-ar.odt"],
+        "holdout-ar-02-library.txt": ["letters/letter-013-ar-library.txt",
+                                      "reports/report-fa-library.docx"],
+        "holdout-en-03-poem.txt": ["letters/letter-011-ar-poem.txt",
+                                   "reports/pamphlet-ur-education.html"],
+    }
+    (HERE / "news-holdout-judgements.json").write_text(
+        json.dumps(holdout, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     judged = {
         "news-en-01-education-letters.html": ["letters/letter-001-ar.txt",
                                               "letters/letter-012-en-translation.txt",

@@ -358,3 +358,27 @@ a large archive of files seized in a raid, including letters, reports, audio and
 said most of the material is in Arabic and that some files were withheld. Researchers expect
 it to take months to read the collection.</p>"""),
 }
+
+# Written after the linking layers were tuned on NEWS, and not tuned on since: how the links
+# generalise (bench/xref_eval.py --set holdout).
+HOLDOUT_NEWS = {
+    "holdout-en-01-mediation.txt": ("en", "Letters reveal tribal mediation and farm worries",
+        "The Courier", "J. Mensah", "2017-11-12", """One Arabic letter, addressed to a man called Abu Khalid, urges two tribes quarrelling over water
+and land to make peace. The writer proposes that the elders meet in the great mosque after
+Friday prayers and that a judge named Abdullah, known for his fairness, arbitrate.
+
+A separate farming report for 2011 records a wheat harvest twice the size of the previous year's
+after heavy spring rain, and a disease attacking the leaves of the pomegranate trees."""),
+    "holdout-ar-02-library.txt": ("ar", "مكتبة صغيرة بين الأوراق المنشورة", "نشرة المحفوظات",
+        "ل. منصور", "2017-11-14", """تكشف رسالة عربية قصيرة أن القائمين على المكتبة جمعوا أكثر من ثلاثمائة كتاب في التفسير والتاريخ
+والجغرافيا، ورتبوها على الرفوف حسب الموضوع وكتبوا لها فهرسا بخط اليد.
+
+وفي تقرير بالفارسية عن المكتبة والتعليم أن عدد الكتب بلغ ثلاثمائة مجلد، وأن دروس اللغة الإنجليزية
+تعقد مرتين في الأسبوع."""),
+    "holdout-en-03-poem.txt": ("en", "A poem of exile and a pamphlet on schooling",
+        "Evening Review", "K. Bose", "2017-11-15", """Among the lighter items is a short Arabic poem about exile, written on a winter night and sent
+to brothers in the city in the hope that it would arrive before Eid.
+
+An Urdu pamphlet argues that every household should teach its children the Quran, Urdu,
+mathematics and history, and that teachers should be paid on time."""),
+}

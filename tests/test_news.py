@@ -177,6 +177,26 @@ def test_every_judged_link_is_found_and_none_is_wrong(linked):
         assert found == expected, source
 
 
+def test_held_out_articles_link_to_no_wrong_document(linked):
+    """Articles written after the layers were tuned (sample_docs/news-holdout): nothing a
+    reader would call wrong, and five of the six judged links (the Persian library report,
+    described by neither name nor form, is beyond the embedding model: it has no Persian)."""
+    settings, conn, _, _ = linked
+    judged = json.loads((ROOT / "sample_docs" / "news-holdout-judgements.json")
+                        .read_text("utf-8"))
+    index = WhooshIndex(settings.index_dir)
+    catalog = Catalog(settings.catalog_path)
+    found_right = 0
+    for article in news.load_path(ROOT / "sample_docs" / "news-holdout"):
+        expected = {catalog.resolve(p) for p in judged[article.source]}
+        found = {link.doc_id for link in xref.link_article(conn, index, article)
+                 if link.score >= xref.THRESHOLD}
+        assert found <= expected, article.source
+        found_right += len(found)
+    catalog.close()
+    assert found_right >= 5
+
+
 def test_a_sentence_describing_a_file_links_it_across_scripts(linked):
     """"A letter in Persian in which a man named Reza writes...": a rare language and a name
     in one sentence point at the one Persian letter signed Reza, though the embedding model
@@ -187,7 +207,7 @@ def test_a_sentence_describing_a_file_links_it_across_scripts(linked):
     assert "رضا" in persian["evidence"]["described"] and "بالفارسية" in \
         persian["evidence"]["described"]
     assert "written in fa" in persian["evidence"]["references"]
-    assert persian["evidence"]["entities"] == ["reza"]
+    assert "reza" in persian["evidence"]["entities"]
     assert "letters/letter-016-fa.html" not in story  # Persian too, but not Reza's
 
 

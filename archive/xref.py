@@ -40,11 +40,13 @@ from archive.aliases import default_aliases
 from archive.analysis import TOKEN_PATTERN, fold
 from archive.catalog import MEMBER_SEP, decompress_text, index_records
 from archive.embeddings import (
-    UnitMatrix,
+    MAX_UNITS,
+    VectorIndex,
     document_units,
     embed,
     ensure_embeddings,
     split_sentences,
+    vector_path,
 )
 from archive.errors import IndexBusyError
 from archive.news import NewsArticle, get_article, list_articles
@@ -92,7 +94,7 @@ KIND_CUES = {"audio": ("audio", "recording", "تسجيل صوتي", "تسجيل�
 # Semantic layer: margin = cosine - (mean cosine of the sentence to its HUB_K nearest units
 # + mean cosine of the unit to its HUB_K nearest units of other documents) / 2.
 HUB_K = 10
-HUB_SAMPLE = 4096  # units the second mean is taken over, in a large archive
+NEAR = 100  # nearest units asked of the vector index for each sentence
 SEMANTIC_FLOOR = 0.05  # margin below this says nothing
 SEMANTIC_FULL = 0.35
 SEMANTIC_TOP = 20  # documents kept per article
@@ -259,54 +261,57 @@ def _entities(conn, index, sentences: list[str],
     return named
 
 
-def _hubness(units: UnitMatrix, rows: np.ndarray) -> np.ndarray:
-    """For each unit in `rows`: mean cosine to its HUB_K nearest units of other documents
-    (over a fixed sample of HUB_SAMPLE units in a large archive)."""
-    reference = np.arange(len(units))
-    if len(reference) > HUB_SAMPLE:
-        reference = np.random.default_rng(0).choice(reference, HUB_SAMPLE, replace=False)
-    sims = units.vectors[rows] @ units.vectors[reference].T  # rows x reference
-    sims[units.doc_ids[rows][:, None] == units.doc_ids[reference][None, :]] = -1.0
-    k = min(HUB_K, max(1, sims.shape[1] - 1))
-    return np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+def _hubness(vectors: VectorIndex, keys: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """For each unit: mean cosine to its HUB_K nearest units of other documents."""
+    out = np.zeros(len(keys), dtype=np.float32)
+    neighbours = vectors.search(found, HUB_K + MAX_UNITS + 1)
+    for i, (key, (near, sims)) in enumerate(zip(keys, neighbours, strict=True)):
+        other = sims[(near >> np.uint64(5)) != (np.uint64(key) >> np.uint64(5))][:HUB_K]
+        out[i] = other.mean() if len(other) else 0.0
+    return out
 
 
-def _semantic(conn, sentences: list[str], links: dict[str, Link], units: UnitMatrix,
+def _semantic(conn, sentences: list[str], links: dict[str, Link], vectors: VectorIndex,
               silent) -> None:
-    if len(units) < 2:
+    if len(vectors) < 2:
         return
     queries = embed(sentences)
-    sims = units.vectors @ queries.T  # units x sentences
-    k = min(HUB_K, len(units))
-    sentence_hub = np.partition(sims, len(units) - k, axis=0)[-k:].mean(axis=0)
-    # Only the units nearest some sentence can win: their own hubness is all that is needed.
-    near = min(50, len(units))
-    rows = np.unique(np.argpartition(-sims, near - 1, axis=0)[:near].ravel())
-    margins = sims[rows] - (sentence_hub[None, :] + _hubness(units, rows)[:, None]) / 2
+    nearest = vectors.search(queries, NEAR)
+    sentence_hub = np.array([sims[:HUB_K].mean() if len(sims) else 0.0
+                             for _, sims in nearest], dtype=np.float32)
+    owners = vectors.present_documents(np.concatenate([k for k, _ in nearest]))
+    keys = np.array(sorted(owners), dtype=np.uint64)
+    if not len(keys):
+        return
+    found = vectors.vectors(keys)
+    sims = found @ queries.T  # candidate units x sentences, exact
+    margins = sims - (sentence_hub[None, :] + _hubness(vectors, keys, found)[:, None]) / 2
     best: dict[str, tuple[float, int, int]] = {}  # doc -> (margin, unit row, sentence)
-    for r, row in enumerate(rows):
-        doc_id = units.doc_ids[row]
+    for r, key in enumerate(keys):
+        doc_id = owners[int(key)]
         for q in range(len(sentences)):
             if silent(q, doc_id):
                 margins[r, q] = -9.0
         q = int(margins[r].argmax())
         if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
-            best[doc_id] = (float(margins[r, q]), int(row), q)
+            best[doc_id] = (float(margins[r, q]), r, q)
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:SEMANTIC_TOP]
-    for doc_id, (margin, row, q) in ranked:
+    for doc_id, (margin, r, q) in ranked:
         if margin < SEMANTIC_FLOOR:
             break
+        n = int(keys[r]) & (MAX_UNITS - 1)
+        row = conn.execute("SELECT page FROM chunks WHERE doc_id = ? AND n = ?",
+                           (doc_id, n)).fetchone()
+        page = row[0] if row else 1
         entry = links.setdefault(doc_id, Link(doc_id))
         entry.signals["semantic"] = (margin - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR)
-        page = int(units.pages[row])
         entry.page = entry.page or page
         entry.sentences.add(q)
         doc_units = document_units(conn, doc_id)
-        n = int(units.units[row])
         entry.evidence["passage"] = {
             "page": page, "text": doc_units[n][1] if n < len(doc_units) else "",
             "sentence": sentences[q][:300],
-            "similarity": round(float(sims[row, q]), 3), "margin": round(margin, 3)}
+            "similarity": round(float(sims[r, q]), 3), "margin": round(margin, 3)}
 
 
 def _rarities(conn) -> tuple[dict[str, float], dict[str, float]]:
@@ -535,16 +540,17 @@ def _cues(conn, sentences: list[str], links: dict[str, Link]) -> None:
 
 
 def link_article(conn, index, article: NewsArticle,
-                 units: UnitMatrix | None = None) -> list[Link]:
+                 vectors: VectorIndex | None = None) -> list[Link]:
     """Score every candidate document for one article, best first (all, not only above the
-    threshold). `units` saves reloading the vectors when linking many articles."""
+    threshold). `vectors` saves reopening the vector index when linking many articles."""
     sentences = article_sentences(article)
     links: dict[str, Link] = {}
     _explicit(conn, index, sentences, links)
     named = _entities(conn, index, sentences, links)
     silent = _silences(conn, sentences, _describes(conn, sentences, named, links))
-    _semantic(conn, sentences, links, units if units is not None else UnitMatrix.load(conn),
-              silent)
+    if vectors is None:
+        vectors = VectorIndex(vector_path(conn), conn)
+    _semantic(conn, sentences, links, vectors, silent)
     _phrases(conn, index, sentences, links, silent)
     _cues(conn, sentences, links)
     _attachments(conn, sentences, links)
@@ -575,11 +581,11 @@ def relink(conn, index, news_ids: list[str] | None = None) -> int:
     """Recompute the links of the given articles (default: all); returns how many. The
     documents whose coverage changed are re-projected into the search index."""
     ensure_embeddings(conn)  # normally done by the index run; catches up an older archive
-    units = UnitMatrix.load(conn)
+    vectors = VectorIndex(vector_path(conn), conn)
     before = covered_documents(conn)
     articles = [get_article(conn, n) for n in news_ids] if news_ids else list_articles(conn)
     for article in articles:
-        store_links(conn, article.news_id, link_article(conn, index, article, units))
+        store_links(conn, article.news_id, link_article(conn, index, article, vectors))
     reproject(conn, index, before ^ covered_documents(conn))
     return len(articles)
 

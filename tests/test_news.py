@@ -8,6 +8,7 @@ import json
 import shutil
 import threading
 
+import numpy as np
 import pytest
 
 from app import create_app
@@ -258,6 +259,26 @@ def test_embeddings_are_computed_at_index_time(linked, tmp_path):
     stored = few.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     few.close()
     assert stored == len(units) > 3
+
+
+def test_the_vector_index_is_a_projection_rebuilt_when_lost(linked, tmp_path):
+    settings, conn, _, _ = linked
+    shutil.copy(settings.catalog_path, tmp_path / "catalog.sqlite")
+    copy = connect(tmp_path / "catalog.sqlite")
+    assert not embeddings.vectors_stale(conn)  # the index run wrote it
+    assert embeddings.vectors_stale(copy)  # no file beside the copied catalog
+    embeddings.ensure_embeddings(copy)  # a run after a crash: the file is rebuilt
+    vectors = embeddings.VectorIndex(embeddings.vector_path(copy), copy)
+    stored = copy.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    assert len(vectors) == stored and not embeddings.vectors_stale(copy)
+    doc_id, n, blob = copy.execute("SELECT doc_id, n, vector FROM chunks LIMIT 1").fetchone()
+    query = np.frombuffer(blob, dtype=np.float16).astype(np.float32)[None, :]
+    keys, sims = vectors.search(query, 3)[0]
+    assert int(keys[0]) == embeddings.unit_key(doc_id, n) and sims[0] > 0.99
+    assert vectors.present_documents(keys[:1]) == {int(keys[0]): doc_id}
+    embeddings.vector_path(copy).write_bytes(b"not an index")  # damaged on disk
+    assert len(embeddings.VectorIndex(embeddings.vector_path(copy), copy)) == stored
+    copy.close()
 
 
 def test_sentence_units_split_scripts_and_cap_length():

@@ -57,6 +57,7 @@ WEIGHTS = {"id": 0.99, "file": 0.9, "quote": 0.85, "entities": 0.55, "semantic":
            "pages": 0.25, "kind": 0.35, "language": 0.35, "described": 0.5, "phrases": 0.6,
            "attached": 0.5}
 DESCRIBED_MAX = 3
+KIND_DOCS_MAX = 2000  # documents of one kind considered by a sentence naming no one
 # Phrase layer: runs of PHRASE_WORDS words an article shares with a candidate document
 # (unquoted: "Monotheism and Jihad Group"), counted when they hold a rare word and few
 # of the PHRASE_CANDIDATES best candidates share them.
@@ -143,23 +144,39 @@ def _find_page(conn, doc_id: str, needle: str) -> int | None:
     return None
 
 
-_NAMES_CACHE: dict[str, frozenset[str]] = {}  # doc_id is a content hash: never stale
+_NAMES_CACHE: dict[str, tuple[frozenset[str], bool]] = {}  # doc_id is a content hash
 VERIFY_MAX = 500  # search hits of one name checked word by word in the document
+NAMES_CHARS = 200_000  # of a document's text read to list the names it holds
 
 
-def _names_in_document(conn, doc_id: str) -> frozenset[str]:
-    """The alias-table entities a document names as whole words (cached: relinking every
-    article after an index run asks again for the same documents)."""
+def _names_in_document(conn, doc_id: str) -> tuple[frozenset[str], bool]:
+    """The alias-table entities a document names as whole words, and whether its whole
+    text was read (cached: relinking every article asks again for the same documents)."""
     if doc_id not in _NAMES_CACHE:
         table = default_aliases()
-        text = " ".join(decompress_text(r[0]) for r in conn.execute(
-            "SELECT text FROM pages WHERE doc_id = ? ORDER BY n LIMIT 50", (doc_id,)))
-        title = conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
-                             (doc_id,)).fetchone()
-        _NAMES_CACHE[doc_id] = frozenset(
-            e for e in table.entities_in(f"{title[0] if title else ''}\n{text[:100_000]}")
-            if table.entities[e].kind in ENTITY_KINDS)
+        parts, size, complete = [], 0, True
+        row = conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
+                           (doc_id,)).fetchone()
+        parts.append(row[0] if row else "")
+        for (blob,) in conn.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY n",
+                                    (doc_id,)):
+            if size > NAMES_CHARS:
+                complete = False
+                break
+            parts.append(decompress_text(blob))
+            size += len(parts[-1])
+        names = frozenset(e for e in table.entities_in("\n".join(parts))
+                          if table.entities[e].kind in ENTITY_KINDS)
+        _NAMES_CACHE[doc_id] = (names, complete)
     return _NAMES_CACHE[doc_id]
+
+
+def _names_verified(conn, entity_id: str, doc_id: str) -> bool:
+    """Whether a document the index found for a name really names it as a whole word (the
+    index matches stems: "سالمة", safe, is not Salim). Unread text gives the benefit of
+    the doubt."""
+    names, complete = _names_in_document(conn, doc_id)
+    return entity_id in names or not complete
 
 
 def article_sentences(article: NewsArticle) -> list[str]:
@@ -236,8 +253,8 @@ def _entities(conn, index, sentences: list[str],
             hits = list(index.search_all(SearchRequest(f"({spellings})", aliases=False)))
         except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
             continue
-        if len(hits) <= VERIFY_MAX:  # the index matches stems: "سالمة" (safe) is not Salim
-            hits = [h for h in hits if entity_id in _names_in_document(conn, h.doc_id)]
+        if len(hits) <= VERIFY_MAX:
+            hits = [h for h in hits if _names_verified(conn, entity_id, h.doc_id)]
         if not hits or len(hits) > total * 0.5:
             continue  # named everywhere: says nothing about one document
         named[entity_id] = (where[entity_id], {hit.doc_id for hit in hits})
@@ -255,7 +272,7 @@ def _entities(conn, index, sentences: list[str],
     # by how many names of the table they hold beyond a handful.
     for entry in links.values():
         if "entities" in entry.signals:
-            count = len(_names_in_document(conn, entry.doc_id))
+            count = len(_names_in_document(conn, entry.doc_id)[0])
             if count > NAMES_EXPECTED:
                 entry.signals["entities"] *= NAMES_EXPECTED / count
     return named
@@ -314,9 +331,21 @@ def _semantic(conn, sentences: list[str], links: dict[str, Link], vectors: Vecto
             "similarity": round(float(sims[r, q]), 3), "margin": round(margin, 3)}
 
 
+_RARITIES: dict[tuple, tuple[dict[str, float], dict[str, float]]] = {}
+
+
 def _rarities(conn) -> tuple[dict[str, float], dict[str, float]]:
     """How rare each document kind and each language is among present documents, squared
-    (a kind half the archive has gets 0.25)."""
+    (a kind half the archive has gets 0.25); computed once per state of the catalog."""
+    state = (str(vector_path(conn)), *conn.execute(
+        "SELECT COUNT(*), MAX(extracted_at) FROM documents WHERE present = 1").fetchone())
+    if state not in _RARITIES:
+        _RARITIES.clear()
+        _RARITIES[state] = _count_rarities(conn)
+    return _RARITIES[state]
+
+
+def _count_rarities(conn) -> tuple[dict[str, float], dict[str, float]]:
     total = conn.execute("SELECT COUNT(*) FROM documents WHERE present = 1 AND "
                          "status = 'ok'").fetchone()[0] or 1
     kinds = {k: (1 - n / total) ** 2 for k, n in conn.execute(
@@ -358,11 +387,16 @@ def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[
         for docs in entity_docs:
             for doc_id in docs:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
-        if kinds:  # the documents of a kind named match without any name, too
-            for (doc_id,) in conn.execute(
-                    f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
-                    f"kind IN ({','.join('?' * len(kinds))}) LIMIT 10000", sorted(kinds)):
-                counts.setdefault(doc_id, 0)
+        if kinds:  # the documents of a kind named match without any name, too (when few)
+            of_kind = [r[0] for r in conn.execute(
+                f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
+                f"kind IN ({','.join('?' * len(kinds))}) LIMIT ?",
+                (*sorted(kinds), KIND_DOCS_MAX + 1))]
+            if len(of_kind) <= KIND_DOCS_MAX:
+                for doc_id in of_kind:
+                    counts.setdefault(doc_id, 0)
+        if not counts:
+            continue
         for chunk in _batches(sorted(counts), 500):
             for row in conn.execute(f"SELECT doc_id, kind, languages, metadata FROM "
                                     f"documents WHERE doc_id IN ({','.join('?' * len(chunk))})",

@@ -11,6 +11,7 @@ unit texts are not stored: `units_of` recomputes them from the pages for the evi
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -94,27 +95,88 @@ def pending(conn) -> list[str]:
         "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id) ORDER BY doc_id")]
 
 
-def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
-                      batch: int = 32) -> int:
-    """Embed every readable document that has no vectors yet, committing each batch (an
-    interrupted run keeps what it did), then bring the vector index up to date. Returns how
-    many documents were embedded."""
-    todo = pending(conn)
+def _batches(conn, todo: list[str], batch: int):
     for i in range(0, len(todo), batch):
         rows = []
         for doc_id in todo[i:i + batch]:
             units = document_units(conn, doc_id) or [(1, doc_id)]
             rows += [(doc_id, k, page, text) for k, (page, text) in enumerate(units)]
-        vectors = embed([r[3] for r in rows])
-        with conn:
-            conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                             [(d, k, p, v.astype(np.float16).tobytes())
-                              for (d, k, p, _), v in zip(rows, vectors, strict=True)])
-        if progress:
-            progress(len(todo[i:i + batch]))
+        yield len(todo[i:i + batch]), rows
+
+
+def _embed_rows(rows: list[tuple]) -> np.ndarray:
+    return embed([r[3] for r in rows])
+
+
+def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
+                      batch: int = 32, procs: int = 1) -> int:
+    """Embed every readable document that has no vectors yet, committing each batch (an
+    interrupted run keeps what it did), then bring the vector index up to date. With
+    `procs` > 1 the model runs in that many worker processes with one BLAS thread each (two
+    such processes embed faster than one multi-threaded one). Returns how many documents
+    were embedded."""
+    todo = pending(conn)
+    with _Embedder(procs if len(todo) > batch else 1) as embedder:
+        for count, rows, vectors in embedder.run(_batches(conn, todo, batch)):
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                                 [(d, k, p, v.astype(np.float16).tobytes())
+                                  for (d, k, p, _), v in zip(rows, vectors, strict=True)])
+            if progress:
+                progress(count)
     if todo or vectors_stale(conn):
         VectorIndex(vector_path(conn), conn).sync()
     return len(todo)
+
+
+class _Embedder:
+    """Runs `embed` here, or in worker processes with at most two batches each in flight
+    (so a large archive is never read into memory at once)."""
+
+    THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+    def __init__(self, procs: int):
+        self.procs, self.pool, self.saved = procs, None, {}
+
+    def __enter__(self):
+        if self.procs > 1:
+            import multiprocessing
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Workers are spawned on demand and read these when numpy loads in them.
+            self.saved = {k: os.environ.get(k) for k in self.THREAD_VARIABLES}
+            os.environ.update({k: "1" for k in self.THREAD_VARIABLES})
+            self.pool = ProcessPoolExecutor(self.procs,
+                                            mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def run(self, batches):
+        if self.pool is None:
+            for count, rows in batches:
+                yield count, rows, _embed_rows(rows)
+            return
+        pending: deque = deque()
+        for count, rows in batches:
+            pending.append((count, rows, self.pool.submit(_embed_rows, rows)))
+            if len(pending) >= 2 * self.procs:
+                count, rows, future = pending.popleft()
+                yield count, rows, future.result()
+        while pending:
+            count, rows, future = pending.popleft()
+            yield count, rows, future.result()
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            import os
+
+            self.pool.shutdown(cancel_futures=True)
+            for key, value in self.saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        return False
 
 
 def vectors_stale(conn) -> bool:

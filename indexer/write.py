@@ -260,7 +260,8 @@ class CatalogWriter:
         if reporter is not None:
             reporter.phase("embedding", todo)
         step = (lambda n: reporter.step("", n)) if reporter is not None else None
-        return embeddings.ensure_embeddings(self.conn, progress=step)
+        return embeddings.ensure_embeddings(self.conn, progress=step,
+                                            procs=self.settings.worker_count)
 
     def relink_news(self) -> int:
         """Recompute every news article's links after the documents changed; returns how

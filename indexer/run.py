@@ -108,7 +108,7 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
         summary.indexed = writer.sync_index()
         if settings.embeddings:  # after the index commit: search works while this runs
             summary.embedded = writer.embed_documents(reporter)
-        if summary.extracted or summary.removed or summary.moved:
+        if summary.extracted or summary.removed or summary.moved or summary.embedded:
             summary.relinked = writer.relink_news()
     except KeyboardInterrupt:
         summary.interrupted = True  # what was committed stays; the next run resumes

@@ -250,14 +250,13 @@ class CatalogWriter:
 
     def embed_documents(self, reporter=None) -> int:
         """Compute the sentence embeddings of every document that has none yet (news linking
-        uses them); each batch is committed, so an interrupted run keeps its work."""
+        uses them) and bring the vector index up to date (a killed run may have left it
+        behind); each batch is committed, so an interrupted run keeps its work."""
         from archive import embeddings
 
         self.commit()
         todo = len(embeddings.pending(self.conn))
-        if not todo:
-            return 0
-        if reporter is not None:
+        if todo and reporter is not None:
             reporter.phase("embedding", todo)
         step = (lambda n: reporter.step("", n)) if reporter is not None else None
         return embeddings.ensure_embeddings(self.conn, progress=step,

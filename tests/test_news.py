@@ -254,6 +254,9 @@ def test_embeddings_are_computed_at_index_time(linked, tmp_path):
     few = connect(quick.catalog_path)
     assert len(embeddings.pending(few)) == 1  # left for later: the next run or a relink
     assert index_collection(Settings(var=tmp_path / "var", jobs=1), folder).embedded == 1
+    embeddings.vector_path(few).unlink()  # killed after the vectors' commit, before the file
+    assert index_collection(Settings(var=tmp_path / "var", jobs=1), folder).embedded == 0
+    assert not embeddings.vectors_stale(few)  # the next run brought it back
     units = embeddings.document_units(few, few.execute("SELECT doc_id FROM documents")
                                       .fetchone()[0])
     stored = few.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -125,7 +125,7 @@ def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
             if progress:
                 progress(count)
     if todo or vectors_stale(conn):
-        VectorIndex(vector_path(conn), conn).sync()
+        VectorIndex(vector_path(conn), conn, writable=True).sync()
     return len(todo)
 
 
@@ -206,17 +206,19 @@ class VectorIndex:
     a unit's vector never changes; removed documents stay in the file and are filtered out
     by the catalog when searching."""
 
-    def __init__(self, path: Path, conn):
+    def __init__(self, path: Path, conn, writable: bool = False):
+        """Open the file: memory-mapped read-only (linking), or loaded to be added to."""
         from usearch.index import Index  # local: only linking needs it
 
-        self.path, self.conn = path, conn
+        self.path, self.conn, self.writable = path, conn, writable
         self.index = Index(ndim=DIM, metric="cos", dtype="f16")
         self._doc_ids: dict[str, str] = {}
         if path.exists():
             try:
-                self.index.load(str(path))
+                (self.index.load if writable else self.index.view)(str(path))
             except (RuntimeError, ValueError, OSError):  # damaged: a projection, rebuilt
                 self.index = Index(ndim=DIM, metric="cos", dtype="f16")
+                self.writable = True
                 self.sync()
 
     def __len__(self) -> int:
@@ -224,6 +226,8 @@ class VectorIndex:
 
     def sync(self, batch: int = 500) -> int:
         """Add the stored units the file lacks, save it atomically; returns how many."""
+        if not self.writable:
+            raise ValueError("the vector index was opened read-only")
         rows = self.conn.execute("SELECT doc_id, n FROM chunks").fetchall()
         keys = np.array([unit_key(d, n) for d, n in rows], dtype=np.uint64)
         lacking = ~np.asarray(self.index.contains(keys), dtype=bool) if len(keys) else []

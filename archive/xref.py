@@ -49,7 +49,13 @@ from archive.embeddings import (
     vector_path,
 )
 from archive.errors import IndexBusyError
-from archive.news import NewsArticle, get_article, list_articles
+from archive.news import (
+    NewsArticle,
+    get_article,
+    index_articles,
+    list_articles,
+    store_article,
+)
 from archive.permalinks import ID_LENGTH
 
 THRESHOLD = 0.45
@@ -80,8 +86,7 @@ LANGUAGE_CUES = {"ar": ("arabic", "بالعربية", "اللغة العربية
                  "ps": ("pashto", "pashtu", "بالبشتو", "البشتونية", "پښتو", "پشتو")}
 ENCODING_CUES = {"cp1256": ("windows arabic", "windows-1256", "cp1256", "windows 1256"),
                  "iso8859_6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
-                 "iso8859-6": ("iso-8859-6", "iso 8859-6", "iso arabic"),
-                 "cp1252": ("windows-1252", "cp1252"), "utf-16": ("utf-16", "utf16")}
+                 "cp1252": ("windows-1252", "cp1252"), "utf_16": ("utf-16", "utf16")}
 ATTACHMENT_CUES = {"attached": ("attach", "attaches", "attached", "attaching", "attachment",
                                 "enclosed", "encloses", "مرفق", "مرفقا", "أرفق", "يرفق",
                                 "المرفق", "المرفقة", "پیوست", "منسلک")}
@@ -92,6 +97,10 @@ KIND_CUES = {"audio": ("audio", "recording", "تسجيل صوتي", "تسجيل�
              "spreadsheet": ("spreadsheet", "جدول"),
              "word": ("word document", "وثيقة وورد", "ملف وورد"),
              "image": ("scanned", "scan", "صورة ممسوحة")}
+# The cue tables as `_mentions` reads them: folded like the text they are looked for in.
+LANGUAGE_CUES, ENCODING_CUES, ATTACHMENT_CUES, KIND_CUES = (
+    {key: tuple(fold(w) for w in words) for key, words in cues.items()}
+    for cues in (LANGUAGE_CUES, ENCODING_CUES, ATTACHMENT_CUES, KIND_CUES))
 # Semantic layer: margin = cosine - (mean cosine of the sentence to its HUB_K nearest units
 # + mean cosine of the unit to its HUB_K nearest units of other documents) / 2.
 HUB_K = 10
@@ -304,11 +313,12 @@ def _semantic(conn, sentences: list[str], links: dict[str, Link], vectors: Vecto
     sims = found @ queries.T  # candidate units x sentences, exact
     margins = sims - (sentence_hub[None, :] + _hubness(vectors, keys, found)[:, None]) / 2
     best: dict[str, tuple[float, int, int]] = {}  # doc -> (margin, unit row, sentence)
+    mute: dict[str, np.ndarray] = {}  # doc -> the sentences that say nothing of it
     for r, key in enumerate(keys):
         doc_id = owners[int(key)]
-        for q in range(len(sentences)):
-            if silent(q, doc_id):
-                margins[r, q] = -9.0
+        if doc_id not in mute:
+            mute[doc_id] = np.array([silent(q, doc_id) for q in range(len(sentences))])
+        margins[r, mute[doc_id]] = -9.0
         q = int(margins[r].argmax())
         if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
             best[doc_id] = (float(margins[r, q]), r, q)
@@ -360,13 +370,38 @@ def _count_rarities(conn) -> tuple[dict[str, float], dict[str, float]]:
 
 
 def _mentions(cues: dict[str, tuple[str, ...]], folded_text: str) -> set[str]:
-    """Which keys of `cues` (kinds, languages) a folded text names."""
+    """Which keys of `cues` (kinds, languages; folded words) a folded text names, as whole
+    words or the start or end of one."""
     padded = f" {folded_text} "
     return {key for key, words in cues.items()
-            if any(f" {fold(w)}" in padded or f"{fold(w)} " in padded for w in words)}
+            if any(f" {w}" in padded or f"{w} " in padded for w in words)}
 
 
-def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[str]]],
+class _Facts:
+    """What the layers ask of candidate documents (kind, languages, legacy encoding, page
+    count), read once per article in batches."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.rows: dict[str, tuple[str, frozenset[str], str, int]] = {}
+
+    def get(self, doc_ids) -> dict[str, tuple[str, frozenset[str], str, int]]:
+        missing = sorted({d for d in doc_ids if d not in self.rows})
+        for chunk in _batches(missing, 500):
+            for doc_id, kind, languages, metadata, pages in self.conn.execute(
+                    f"SELECT doc_id, kind, languages, metadata, page_count FROM documents "
+                    f"WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk):
+                encoding = str(json.loads(metadata or "{}").get("encoding", ""))
+                self.rows[doc_id] = (kind, frozenset(json.loads(languages or "[]")),
+                                     encoding.lower().replace("-", "_"), pages)
+        return {d: self.rows[d] for d in doc_ids if d in self.rows}
+
+    def one(self, doc_id: str) -> tuple[str, frozenset[str], str, int] | None:
+        return self.get([doc_id]).get(doc_id)
+
+
+def _describes(conn, facts: _Facts, sentences: list[str],
+               named: dict[str, tuple[set[int], set[str]]],
                links: dict[str, Link]) -> dict[int, str]:
     """A sentence that names several things at once (a person, a kind of file, a language:
     "an Urdu letter in which Imran complains...") describes the few documents that match
@@ -397,13 +432,8 @@ def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[
                     counts.setdefault(doc_id, 0)
         if not counts:
             continue
-        for chunk in _batches(sorted(counts), 500):
-            for row in conn.execute(f"SELECT doc_id, kind, languages, metadata FROM "
-                                    f"documents WHERE doc_id IN ({','.join('?' * len(chunk))})",
-                                    chunk):
-                encoding = str(json.loads(row[3] or "{}").get("encoding", "")).lower()
-                counts[row[0]] += (row[1] in kinds) + bool(
-                    languages & set(json.loads(row[2] or "[]"))) + (encoding in encodings)
+        for doc_id, (kind, langs, encoding, _) in facts.get(counts).items():
+            counts[doc_id] += (kind in kinds) + bool(languages & langs) + (encoding in encodings)
         top = max(counts.values(), default=0)
         best = [d for d, n in counts.items() if n == top]
         if top < 2 or len(best) > DESCRIBED_MAX:
@@ -419,7 +449,7 @@ def _describes(conn, sentences: list[str], named: dict[str, tuple[set[int], set[
     return claimed
 
 
-def _silences(conn, sentences: list[str], claimed: dict[int, str]):
+def _silences(facts: _Facts, sentences: list[str], claimed: dict[int, str]):
     """A test of whether sentence i says nothing of a document: it describes another file
     (`claimed`), or it names one language only ("an Urdu pamphlet") and the document is
     written in others. Passages and phrases from such a sentence do not count for it."""
@@ -428,18 +458,14 @@ def _silences(conn, sentences: list[str], claimed: dict[int, str]):
         named = _mentions(LANGUAGE_CUES, fold(sentence))
         if len(named) == 1:
             single[i] = next(iter(named))
-    languages: dict[str, set[str]] = {}
 
     def silent(i: int, doc_id: str) -> bool:
         if claimed.get(i, doc_id) != doc_id:
             return True
         if i not in single:
             return False
-        if doc_id not in languages:
-            row = conn.execute("SELECT languages FROM documents WHERE doc_id = ?",
-                               (doc_id,)).fetchone()
-            languages[doc_id] = set(json.loads(row[0] or "[]")) if row else set()
-        return bool(languages[doc_id]) and single[i] not in languages[doc_id]
+        languages = (facts.one(doc_id) or ("", frozenset(), "", 0))[1]
+        return bool(languages) and single[i] not in languages
 
     return silent
 
@@ -532,7 +558,7 @@ def _attachments(conn, sentences: list[str], links: dict[str, Link]) -> None:
             link.evidence.setdefault("described", sentences[said[0]][:300])
 
 
-def _page_counts(conn, sentences: list[str], links: dict[str, Link]) -> None:
+def _page_counts(facts: _Facts, sentences: list[str], links: dict[str, Link]) -> None:
     """A page count the article gives ("a 19-page letter") corroborates candidates."""
     text = "\n".join(sentences)
     counts = {int(next(g for g in m.groups() if g)) for m in PAGES.finditer(text)}
@@ -541,32 +567,26 @@ def _page_counts(conn, sentences: list[str], links: dict[str, Link]) -> None:
     counts.discard(1)
     if not counts or not links:
         return
-    for chunk in _batches(sorted(links), 500):
-        for doc_id, pages in conn.execute(
-                f"SELECT doc_id, page_count FROM documents WHERE doc_id IN "
-                f"({','.join('?' * len(chunk))})", chunk):
-            if pages in counts:
-                links[doc_id].signals["pages"] = 1.0
-                links[doc_id].evidence.setdefault("references", []).append(
-                    f"{pages}-page document")
+    for doc_id, (_, _, _, pages) in facts.get(links).items():
+        if pages in counts:
+            links[doc_id].signals["pages"] = 1.0
+            links[doc_id].evidence.setdefault("references", []).append(f"{pages}-page document")
 
 
-def _cues(conn, sentences: list[str], links: dict[str, Link]) -> None:
+def _cues(conn, facts: _Facts, sentences: list[str], links: dict[str, Link]) -> None:
     folded = [fold(s) for s in sentences]
     kind_rarity, language_rarity = _rarities(conn)
-    for doc_id, entry in links.items():
-        row = conn.execute("SELECT kind, languages FROM documents WHERE doc_id = ?",
-                           (doc_id,)).fetchone()
-        if row is None or not entry.sentences:
+    for doc_id, (kind, languages, _, _) in facts.get(links).items():
+        entry = links[doc_id]
+        if not entry.sentences:
             continue
         said = " ".join(folded[i] for i in sorted(entry.sentences))
-        if row["kind"] in _mentions(KIND_CUES, said):
-            entry.signals["kind"] = kind_rarity.get(row["kind"], 0.0)
+        if kind in _mentions(KIND_CUES, said):
+            entry.signals["kind"] = kind_rarity.get(kind, 0.0)
             entry.evidence.setdefault("references", []).append(
-                f"an {row['kind']} document" if row["kind"][0] in "aeiou"
-                else f"a {row['kind']} document")
+                f"an {kind} document" if kind[0] in "aeiou" else f"a {kind} document")
         mentioned = _mentions(LANGUAGE_CUES, said)
-        for lang in json.loads(row["languages"] or "[]"):
+        for lang in sorted(languages):
             if lang in mentioned:
                 entry.signals["language"] = max(entry.signals.get("language", 0.0),
                                                 language_rarity.get(lang, 0.0))
@@ -580,15 +600,16 @@ def link_article(conn, index, article: NewsArticle,
     sentences = article_sentences(article)
     links: dict[str, Link] = {}
     _explicit(conn, index, sentences, links)
+    facts = _Facts(conn)
     named = _entities(conn, index, sentences, links)
-    silent = _silences(conn, sentences, _describes(conn, sentences, named, links))
+    silent = _silences(facts, sentences, _describes(conn, facts, sentences, named, links))
     if vectors is None:
         vectors = VectorIndex(vector_path(conn), conn)
     _semantic(conn, sentences, links, vectors, silent)
     _phrases(conn, index, sentences, links, silent)
-    _cues(conn, sentences, links)
+    _cues(conn, facts, sentences, links)
     _attachments(conn, sentences, links)
-    _page_counts(conn, sentences, links)
+    _page_counts(facts, sentences, links)
     for entry in links.values():
         entry.fuse()
         entry.evidence["signals"] = {k: round(min(1.0, v), 3) for k, v in entry.signals.items()}
@@ -609,6 +630,17 @@ def store_links(conn, news_id: str, links: list[Link]) -> None:
               int(e.score >= THRESHOLD), now) for e in links if e.score > 0.05])
         conn.execute("DELETE FROM news_links WHERE news_id = ? AND score = 0 AND "
                      "review = 'suggested'", (news_id,))
+
+
+def add_articles(conn, index, articles: list[NewsArticle], news_index_dir=None,
+                 added_by: str | None = None) -> list[NewsArticle]:
+    """Store articles (one already stored is kept as it was), make them searchable in
+    `news_index_dir` when given, and link each to the documents; returns the new ones."""
+    added = [a for a in articles if store_article(conn, a, added_by=added_by)]
+    if news_index_dir is not None:
+        index_articles(news_index_dir, articles)
+    relink(conn, index, [a.news_id for a in articles])
+    return added
 
 
 def relink(conn, index, news_ids: list[str] | None = None) -> int:

@@ -225,9 +225,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         if upload is None or not upload.filename:
             abort(400)
         article = news.parse_article(upload.read(news.MAX_BYTES + 1), source=upload.filename)
-        news.store_article(writable(), article, added_by=session["editor"])
-        news.index_articles(settings.news_index_dir, [article])
-        xref.relink(writable(), index(), [article.news_id])
+        xref.add_articles(writable(), index(), [article], settings.news_index_dir,
+                          added_by=session["editor"])
         return redirect(url_for("news_page", news_id=article.news_id))
 
     @app.route("/login", methods=["GET", "POST"])

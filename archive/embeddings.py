@@ -109,13 +109,13 @@ def _embed_rows(rows: list[tuple]) -> np.ndarray:
 
 
 def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
-                      batch: int = 32, procs: int = 1) -> int:
+                      batch: int = 32, procs: int = 1, todo: list[str] | None = None) -> int:
     """Embed every readable document that has no vectors yet, committing each batch (an
     interrupted run keeps what it did), then bring the vector index up to date. With
     `procs` > 1 the model runs in that many worker processes with one BLAS thread each (two
     such processes embed faster than one multi-threaded one). Returns how many documents
-    were embedded."""
-    todo = pending(conn)
+    were embedded. `todo` is `pending(conn)` when the caller has it already."""
+    todo = pending(conn) if todo is None else todo
     with _Embedder(procs if len(todo) > batch else 1) as embedder:
         for count, rows, vectors in embedder.run(_batches(conn, todo, batch)):
             with conn:

@@ -36,9 +36,7 @@ def evaluate(var: Path, which: str = "sample") -> list[dict]:
     conn = connect(var / "catalog.sqlite")
     index = WhooshIndex(var / "index")
     articles = {a.source: a for a in news.load_path(folder)}
-    for article in articles.values():
-        news.store_article(conn, article)
-    xref.relink(conn, index, [a.news_id for a in articles.values()])
+    xref.add_articles(conn, index, list(articles.values()))
     catalog = Catalog(var / "catalog.sqlite")
     rows = []
     for source, judged_paths in json.loads(judgements.read_text(encoding="utf-8")).items():

@@ -43,9 +43,7 @@ def main() -> None:
         conn = connect(settings.catalog_path)
         index = WhooshIndex(settings.index_dir)
         articles = news.load_path(stories) + news.load_path(SHARED / "seeds")
-        for article in articles:
-            news.store_article(conn, article)
-        xref.relink(conn, index)
+        xref.add_articles(conn, index, articles)
         catalog = Catalog(settings.catalog_path)
         for article in articles:
             print(f"\n{article.title[:90]} ({article.outlet or '?'}, {article.published or '?'})")

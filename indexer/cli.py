@@ -392,9 +392,7 @@ def news_add(source, var, allow_private, as_json):
             articles = news_mod.load_path(Path(source))
         else:
             raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
-        added = [a for a in articles if news_mod.store_article(conn, a)]
-        news_mod.index_articles(settings.news_index_dir, articles)
-        xref.relink(conn, index, [a.news_id for a in articles])
+        added = xref.add_articles(conn, index, articles, settings.news_index_dir)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

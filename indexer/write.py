@@ -255,12 +255,12 @@ class CatalogWriter:
         from archive import embeddings
 
         self.commit()
-        todo = len(embeddings.pending(self.conn))
+        todo = embeddings.pending(self.conn)
         if todo and reporter is not None:
-            reporter.phase("embedding", todo)
+            reporter.phase("embedding", len(todo))
         step = (lambda n: reporter.step("", n)) if reporter is not None else None
         return embeddings.ensure_embeddings(self.conn, progress=step,
-                                            procs=self.settings.worker_count)
+                                            procs=self.settings.worker_count, todo=todo)
 
     def relink_news(self) -> int:
         """Recompute every news article's links after the documents changed; returns how

@@ -32,10 +32,8 @@ def linked(tmp_path_factory):
     index_collection(settings, base / "release")
     conn = connect(settings.catalog_path)
     articles = {a.source: a for a in news.load_path(NEWS)}
-    for article in articles.values():
-        news.store_article(conn, article)
-    news.index_articles(settings.news_index_dir, list(articles.values()))
-    xref.relink(conn, WhooshIndex(settings.index_dir))
+    xref.add_articles(conn, WhooshIndex(settings.index_dir), list(articles.values()),
+                      settings.news_index_dir)
     yield settings, conn, articles, base / "release"
     conn.close()
 
@@ -431,9 +429,7 @@ def test_real_stories_link_to_the_real_letters(tmp_path):
     conn = connect(settings.catalog_path)
     index = WhooshIndex(settings.index_dir)
     articles = news.load_path(stories) + news.load_path(SHARED / "seeds")
-    for article in articles:
-        news.store_article(conn, article)
-    xref.relink(conn, index)
+    xref.add_articles(conn, index, articles)
     catalog = Catalog(settings.catalog_path)
     by_title = {a.title: {catalog.document(link["doc_id"]).paths[0]
                           for link in xref.links_for_article(conn, a.news_id)}

@@ -30,6 +30,7 @@ from archive.originals import original_path
 from archive.permalinks import is_doc_id, permalink_for
 from archive.previews import pdf_page_png
 from archive.search import WhooshIndex, parse_filters, search_documents, search_json
+from indexer import news as news_writer
 
 # Types a browser could run or render as a page: always served as downloads.
 ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml",
@@ -203,9 +204,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     def news_json(news_id: str):
         conn = catalog().conn
         links = xref.links_for_article(conn, news_id)
-        return jsonify(news.article_json(news.get_article(conn, news_id)) | {"links": [
-            {"doc_id": r["doc_id"], "score": r["score"], "page": r["page"],
-             "review": r["review"], "evidence": r["evidence"]} for r in links]})
+        return jsonify(news.article_json(news.get_article(conn, news_id))
+                       | {"links": [xref.link_json(r) for r in links]})
 
     @app.post("/n/<news_id>/review")
     def news_review(news_id: str):
@@ -214,8 +214,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         doc_id = checked(request.form.get("doc_id", ""))
         if decision not in ("confirmed", "rejected", "suggested"):
             abort(400)
-        xref.review(writable(), news.get_article(writable(), news_id).news_id, doc_id,
-                    decision, session["editor"], index())
+        editors.review(writable(), news.get_article(writable(), news_id).news_id, doc_id,
+                       decision, session["editor"])
+        news_writer.reproject(writable(), index(), {doc_id})
         return redirect(request.form.get("next") or url_for("news_page", news_id=news_id))
 
     @app.post("/news/add")
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         if upload is None or not upload.filename:
             abort(400)
         article = news.parse_article(upload.read(news.MAX_BYTES + 1), source=upload.filename)
-        xref.add_articles(writable(), index(), [article], settings.news_index_dir,
+        news_writer.add_articles(writable(), index(), [article], settings.news_index_dir,
                           added_by=session["editor"])
         return redirect(url_for("news_page", news_id=article.news_id))
 

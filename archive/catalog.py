@@ -117,6 +117,9 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 MEMBER_SEP = "!/"  # separates a container's path from a member's path inside it
+# The links a reader is shown (in SQL over news_links): above the threshold or confirmed by
+# an editor, and not rejected. Search's "covered" facet and the link pages use it alike.
+SHOWN_LINK = "(above = 1 OR review = 'confirmed') AND review != 'rejected'"
 _COUNTS_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
@@ -126,6 +129,17 @@ def compress_text(text: str) -> bytes:
 
 def decompress_text(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
+
+
+def page_texts(conn: sqlite3.Connection, doc_id: str, limit: int | None = None
+               ) -> Iterator[tuple[int, str]]:
+    """(page number, text) of a document's pages in order, the first `limit` only if given."""
+    sql = "SELECT n, text FROM pages WHERE doc_id = ? ORDER BY n"
+    args: tuple = (doc_id,)
+    if limit is not None:
+        sql, args = sql + " LIMIT ?", (doc_id, limit)
+    for n, blob in conn.execute(sql, args):
+        yield n, decompress_text(blob)
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -312,12 +326,10 @@ def index_records(conn: sqlite3.Connection, doc_ids: list[str]) -> Iterator[Inde
             continue
         paths = tuple(r[0] for r in conn.execute(
             "SELECT path FROM paths WHERE doc_id = ? ORDER BY path", (doc_id,)))
-        text = "\n\f".join(decompress_text(r[0]) for r in conn.execute(
-            "SELECT text FROM pages WHERE doc_id = ? ORDER BY n", (doc_id,)))
+        text = "\n\f".join(t for _, t in page_texts(conn, doc_id))
         doc = _document_from_row(row, paths, (), ())
-        covered = conn.execute(
-            "SELECT 1 FROM news_links WHERE doc_id = ? AND (above = 1 OR review = 'confirmed') "
-            "AND review != 'rejected' LIMIT 1", (doc_id,)).fetchone() is not None
+        covered = conn.execute(f"SELECT 1 FROM news_links WHERE doc_id = ? AND {SHOWN_LINK} "
+                               "LIMIT 1", (doc_id,)).fetchone() is not None
         yield IndexRecord(
             doc_id=doc.doc_id, sha256=doc.sha256, title=doc.display_title, text=text,
             paths=paths, mime=doc.mime, kind=doc.kind, languages=doc.languages,

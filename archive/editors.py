@@ -1,4 +1,6 @@
-"""Editors: the people allowed to change the archive from the web, and CSRF tokens."""
+"""What editors record from the site: their accounts and their reviews of news links; and the
+session key and CSRF tokens that guard those changes. The one read-side module that writes
+to the catalog (see the README's layout section)."""
 
 from __future__ import annotations
 
@@ -49,3 +51,26 @@ def csrf_token(session) -> str:
 def csrf_valid(session, token: str | None) -> bool:
     """True when a submitted token matches the session's."""
     return bool(token) and "csrf" in session and hmac.compare_digest(session["csrf"], token)
+
+
+REVIEWS = ("confirmed", "rejected", "suggested")
+
+
+def review(conn, news_id: str, doc_id: str, decision: str, editor: str) -> None:
+    """Record a journalist's confirmation or rejection of a link (kept across reindexing).
+    The document is marked for re-projection, as its coverage may have changed: call
+    indexer.news.reproject, or the next index run does it.
+
+    Raises ValueError for an unknown decision.
+    """
+    if decision not in REVIEWS:
+        raise ValueError(f"unknown review {decision!r}")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with conn:
+        conn.execute(
+            "INSERT INTO news_links (news_id, doc_id, score, evidence, review, reviewed_by, "
+            "reviewed_at, computed_at) VALUES (?, ?, 0, '{}', ?, ?, ?, ?) ON CONFLICT "
+            "(news_id, doc_id) DO UPDATE SET review = excluded.review, "
+            "reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
+            (news_id, doc_id, decision, editor, now, now))
+        conn.execute("UPDATE documents SET indexed = 0 WHERE doc_id = ?", (doc_id,))

@@ -11,14 +11,12 @@ unit texts are not stored: `units_of` recomputes them from the pages for the evi
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from archive.catalog import decompress_text
+from archive.catalog import page_texts
 
 # Stored with the vectors: vectors of another model or unit scheme are recomputed.
 MODEL = "use-multilingual-v3/sentences-1"
@@ -77,106 +75,8 @@ def embed(texts: list[str]) -> np.ndarray:
 def document_units(conn, doc_id: str) -> list[tuple[int, str]]:
     """The units of one catalogued document, as they were embedded."""
     row = conn.execute("SELECT title FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-    pages = [(r[0], decompress_text(r[1])) for r in conn.execute(
-        "SELECT n, text FROM pages WHERE doc_id = ? ORDER BY n", (doc_id,))]
+    pages = list(page_texts(conn, doc_id))
     return units_of(row[0] if row else None, pages)
-
-
-def pending(conn) -> list[str]:
-    """Readable documents without vectors of the current MODEL (after a model change, all)."""
-    stored = conn.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
-    if stored is None or stored[0] != MODEL:
-        with conn:
-            conn.execute("DELETE FROM chunks")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (MODEL,))
-        vector_path(conn).unlink(missing_ok=True)
-    return [r[0] for r in conn.execute(
-        "SELECT doc_id FROM documents d WHERE present = 1 AND status = 'ok' AND NOT EXISTS "
-        "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id) ORDER BY doc_id")]
-
-
-def _batches(conn, todo: list[str], batch: int):
-    for i in range(0, len(todo), batch):
-        rows = []
-        for doc_id in todo[i:i + batch]:
-            units = document_units(conn, doc_id) or [(1, doc_id)]
-            rows += [(doc_id, k, page, text) for k, (page, text) in enumerate(units)]
-        yield len(todo[i:i + batch]), rows
-
-
-def _embed_rows(rows: list[tuple]) -> np.ndarray:
-    return embed([r[3] for r in rows])
-
-
-def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
-                      batch: int = 32, procs: int = 1, todo: list[str] | None = None) -> int:
-    """Embed every readable document that has no vectors yet, committing each batch (an
-    interrupted run keeps what it did), then bring the vector index up to date. With
-    `procs` > 1 the model runs in that many worker processes with one BLAS thread each (two
-    such processes embed faster than one multi-threaded one). Returns how many documents
-    were embedded. `todo` is `pending(conn)` when the caller has it already."""
-    todo = pending(conn) if todo is None else todo
-    with _Embedder(procs if len(todo) > batch else 1) as embedder:
-        for count, rows, vectors in embedder.run(_batches(conn, todo, batch)):
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                                 [(d, k, p, v.astype(np.float16).tobytes())
-                                  for (d, k, p, _), v in zip(rows, vectors, strict=True)])
-            if progress:
-                progress(count)
-    if todo or vectors_stale(conn):
-        VectorIndex(vector_path(conn), conn, writable=True).sync()
-    return len(todo)
-
-
-class _Embedder:
-    """Runs `embed` here, or in worker processes with at most two batches each in flight
-    (so a large archive is never read into memory at once)."""
-
-    THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-    def __init__(self, procs: int):
-        self.procs, self.pool, self.saved = procs, None, {}
-
-    def __enter__(self):
-        if self.procs > 1:
-            import multiprocessing
-            import os
-            from concurrent.futures import ProcessPoolExecutor
-
-            # Workers are spawned on demand and read these when numpy loads in them.
-            self.saved = {k: os.environ.get(k) for k in self.THREAD_VARIABLES}
-            os.environ.update({k: "1" for k in self.THREAD_VARIABLES})
-            self.pool = ProcessPoolExecutor(self.procs,
-                                            mp_context=multiprocessing.get_context("spawn"))
-        return self
-
-    def run(self, batches):
-        if self.pool is None:
-            for count, rows in batches:
-                yield count, rows, _embed_rows(rows)
-            return
-        pending: deque = deque()
-        for count, rows in batches:
-            pending.append((count, rows, self.pool.submit(_embed_rows, rows)))
-            if len(pending) >= 2 * self.procs:
-                count, rows, future = pending.popleft()
-                yield count, rows, future.result()
-        while pending:
-            count, rows, future = pending.popleft()
-            yield count, rows, future.result()
-
-    def __exit__(self, *exc):
-        if self.pool is not None:
-            import os
-
-            self.pool.shutdown(cancel_futures=True)
-            for key, value in self.saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-        return False
 
 
 def vectors_stale(conn) -> bool:
@@ -201,10 +101,10 @@ def unit_key(doc_id: str, n: int) -> int:
 
 class VectorIndex:
     """An HNSW index (usearch) over every unit vector in the catalog, in var/vectors.usearch:
-    a projection of the `chunks` table, brought up to date by `sync` (so a killed run that
-    committed vectors but not the file loses nothing). Documents are content-addressed, so
-    a unit's vector never changes; removed documents stay in the file and are filtered out
-    by the catalog when searching."""
+    a projection of the `chunks` table, brought up to date by indexer.embed.sync_vectors (so
+    a killed run that committed vectors but not the file loses nothing). Documents are
+    content-addressed, so a unit's vector never changes; removed documents stay in the file
+    and are filtered out by the catalog when searching. Only the write side saves it."""
 
     def __init__(self, path: Path, conn, writable: bool = False):
         """Open the file: memory-mapped read-only (linking), or loaded to be added to."""
@@ -219,13 +119,13 @@ class VectorIndex:
             except (RuntimeError, ValueError, OSError):  # damaged: a projection, rebuilt
                 self.index = Index(ndim=DIM, metric="cos", dtype="f16")
                 self.writable = True
-                self.sync()
+                self.add_missing()  # in memory; the next index run saves it
 
     def __len__(self) -> int:
         return len(self.index)
 
-    def sync(self, batch: int = 500) -> int:
-        """Add the stored units the file lacks, save it atomically; returns how many."""
+    def add_missing(self, batch: int = 500) -> int:
+        """Add the catalog's units this index lacks, in memory; returns how many."""
         if not self.writable:
             raise ValueError("the vector index was opened read-only")
         rows = self.conn.execute("SELECT doc_id, n FROM chunks").fetchall()
@@ -245,15 +145,14 @@ class VectorIndex:
             if len(vectors):
                 self.index.add(new_keys[fresh], vectors.astype(np.float32))
                 added += len(vectors)
-        if added:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".partial")
-            self.index.save(str(partial))
-            partial.replace(self.path)
-        with self.conn:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_count', ?)",
-                              (str(len(self.index)),))
         return added
+
+    def save(self) -> None:
+        """Write the index to its file atomically (the write side calls this)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        self.index.save(str(partial))
+        partial.replace(self.path)
 
     def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each query row: the keys of its k nearest units and their cosines."""

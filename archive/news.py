@@ -1,4 +1,5 @@
-"""News coverage: reading articles (HTML, text, feeds, URLs) and keeping them in the catalog."""
+"""News coverage: reading articles (HTML, text, feeds, URLs) and reading them back from the
+catalog (indexer/news.py stores them)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.catalog import compress_text, decompress_text
+from archive.catalog import decompress_text
 from archive.encodings import decode
 from archive.errors import ArchiveError, BadQueryError, DocumentNotFoundError
 
@@ -212,23 +212,7 @@ def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES,
     return data
 
 
-# --- storage ---------------------------------------------------------------------------------
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def store_article(conn, article: NewsArticle, added_by: str | None = None) -> bool:
-    """Save an article in the catalog (one transaction). Returns False when it was there."""
-    with conn:
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO news (news_id, title, text, outlet, author, published, url, "
-            "source, language, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.news_id, article.title, compress_text(article.text), article.outlet,
-             article.author, article.published, article.url, article.source,
-             article.language, _now(), added_by))
-    return cur.rowcount == 1
-
+# --- reading from the catalog ------------------------------------------------------------
 
 def _article(row) -> NewsArticle:
     return NewsArticle(news_id=row["news_id"], title=row["title"],
@@ -251,21 +235,8 @@ def list_articles(conn) -> list[NewsArticle]:
         "SELECT * FROM news ORDER BY COALESCE(published, added_at) DESC, title")]
 
 
-def index_articles(index_dir: Path, articles: list[NewsArticle]) -> int:
-    """Make articles searchable on their own, in a news index beside the documents' one."""
-    from archive.model import IndexRecord
-    from archive.search import WhooshIndex
-
-    records = [IndexRecord(
-        doc_id=a.news_id, sha256=a.news_id, title=a.title, text=a.text,
-        paths=(a.url or a.source or a.news_id,), mime="text/html", kind="news",
-        languages=(), author=a.author, date=a.published, page_count=1, status="ok",
-        parent_id=None, size=len(a.text)) for a in articles]
-    index, _ = WhooshIndex.open_for_writing(index_dir)
-    return index.upsert(records)
-
-
 def article_json(article: NewsArticle) -> dict:
+    """The JSON form of an article, the same for the site and the command line."""
     return {"id": article.news_id, "title": article.title, "outlet": article.outlet,
             "author": article.author, "published": article.published, "url": article.url,
             "source": article.source, "language": article.language}

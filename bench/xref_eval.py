@@ -25,6 +25,7 @@ from archive import news, xref  # noqa: E402
 from archive.catalog import Catalog, connect  # noqa: E402
 from archive.config import Settings  # noqa: E402
 from archive.search import WhooshIndex  # noqa: E402
+from indexer.news import add_articles  # noqa: E402
 
 SETS = {"sample": ("news", "news-judgements.json"),
         "holdout": ("news-holdout", "news-holdout-judgements.json")}
@@ -36,7 +37,7 @@ def evaluate(var: Path, which: str = "sample") -> list[dict]:
     conn = connect(var / "catalog.sqlite")
     index = WhooshIndex(var / "index")
     articles = {a.source: a for a in news.load_path(folder)}
-    xref.add_articles(conn, index, list(articles.values()))
+    add_articles(conn, index, list(articles.values()))
     catalog = Catalog(var / "catalog.sqlite")
     rows = []
     for source, judged_paths in json.loads(judgements.read_text(encoding="utf-8")).items():
@@ -45,9 +46,8 @@ def evaluate(var: Path, which: str = "sample") -> list[dict]:
         article = articles[source]
         judged = {catalog.resolve(p) for p in judged_paths}
         links = xref.links_for_article(conn, article.news_id)
-        found = {link["doc_id"] for link in links}
-        doc_langs = {link["doc_id"]: catalog.document(link["doc_id"]).languages
-                     for link in links}
+        found = {link.doc_id for link in links}
+        doc_langs = {link.doc_id: catalog.document(link.doc_id).languages for link in links}
         for doc_id in judged:
             doc_langs.setdefault(doc_id, catalog.document(doc_id).languages)
         below = {r["doc_id"]: (r["score"], json.loads(r["evidence"] or "{}")) for r in
@@ -112,9 +112,9 @@ def main() -> None:
         if missed or wrong or args.verbose:
             print(f"\n{row['source']}")
             for link in row["links"]:
-                mark = "ok " if link["doc_id"] in row["judged"] else "XX "
-                print(f"  {mark}{link['score']:.2f} {row['paths'][link['doc_id']]} "
-                      f"{json.dumps(link['evidence'], ensure_ascii=False)[:160]}")
+                mark = "ok " if link.doc_id in row["judged"] else "XX "
+                print(f"  {mark}{link.score:.2f} {row['paths'][link.doc_id]} "
+                      f"{json.dumps(link.evidence, ensure_ascii=False)[:160]}")
             for doc_id in missed:
                 score, evidence = row["below"].get(doc_id, (0.0, {}))
                 print(f"  missed {score:.2f} {row['paths'][doc_id]} "

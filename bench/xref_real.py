@@ -24,6 +24,7 @@ from archive import news, xref  # noqa: E402
 from archive.catalog import Catalog, connect  # noqa: E402
 from archive.config import Settings  # noqa: E402
 from archive.search import WhooshIndex  # noqa: E402
+from indexer.news import add_articles  # noqa: E402
 from indexer.run import index_collection  # noqa: E402
 
 
@@ -43,7 +44,7 @@ def main() -> None:
         conn = connect(settings.catalog_path)
         index = WhooshIndex(settings.index_dir)
         articles = news.load_path(stories) + news.load_path(SHARED / "seeds")
-        xref.add_articles(conn, index, articles)
+        add_articles(conn, index, articles)
         catalog = Catalog(settings.catalog_path)
         for article in articles:
             print(f"\n{article.title[:90]} ({article.outlet or '?'}, {article.published or '?'})")

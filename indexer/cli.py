@@ -14,7 +14,7 @@ from archive.config import load_settings, setting_help
 from archive.errors import ArchiveError
 from archive.model import SearchRequest
 from archive.search import WhooshIndex, parse_filters, search_documents, search_json
-from archive.xref import coverage_for_document
+from archive.xref import coverage_for_document, link_json
 from indexer.run import SilentReporter, index_collection
 
 HELP = setting_help()
@@ -253,10 +253,7 @@ def show(ref, var, as_json, pages):
         "metadata": doc.metadata, "status": doc.status, "reason": doc.reason,
         "error": doc.error, "parent": doc.parent_id,
         "children": [{"id": c[0], "path": c[1]} for c in doc.children],
-        "news": [{"id": r["news_id"], "title": r["news_title"], "outlet": r["outlet"],
-                  "published": r["published"], "score": r["score"], "page": r["page"],
-                  "review": r["review"], "evidence": r["evidence"]}
-                 for r in coverage_for_document(catalog.conn, doc.doc_id)],
+        "news": [link_json(r) for r in coverage_for_document(catalog.conn, doc.doc_id)],
     }
     if as_json:
         _print_json(data)
@@ -383,6 +380,7 @@ def news_add(source, var, allow_private, as_json):
     """
     from archive import news as news_mod
     from archive import xref
+    from indexer import news as news_writer
 
     settings, conn, index = _news_setup(var)
     try:
@@ -392,7 +390,7 @@ def news_add(source, var, allow_private, as_json):
             articles = news_mod.load_path(Path(source))
         else:
             raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
-        added = xref.add_articles(conn, index, articles, settings.news_index_dir)
+        added = news_writer.add_articles(conn, index, articles, settings.news_index_dir)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -449,9 +447,8 @@ def news_show(news_id, var, as_json):
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     links = xref.links_for_article(conn, news_id)
-    data = news_mod.article_json(article) | {"text": article.text, "links": [
-        {"doc_id": r["doc_id"], "title": r["doc_title"], "score": r["score"], "page": r["page"],
-         "review": r["review"], "evidence": r["evidence"]} for r in links]}
+    data = news_mod.article_json(article) | {"text": article.text,
+                                             "links": [xref.link_json(r) for r in links]}
     if as_json:
         _print_json(data)
         return
@@ -461,7 +458,7 @@ def news_show(news_id, var, as_json):
         why = "; ".join(ev.get("references", []) + [f'"{q["text"]}" (p.{q["page"]})'
                                                    for q in ev.get("quotes", [])]
                         + [", ".join(ev.get("entities", []))] if ev.get("entities") else [])
-        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['title'] or ''}  {why}")
+        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['doc_title'] or ''}  {why}")
 
 
 @news.command("search")
@@ -499,10 +496,10 @@ def news_relink(var):
     Example:
         docket news relink --var var
     """
-    from archive import xref
+    from indexer import news as news_writer
 
     _, conn, index = _news_setup(var)
-    click.echo(f"Links recomputed for {xref.relink(conn, index)} articles.")
+    click.echo(f"Links recomputed for {news_writer.relink(conn, index)} articles.")
 
 
 @main.group()

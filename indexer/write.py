@@ -252,14 +252,14 @@ class CatalogWriter:
         """Compute the sentence embeddings of every document that has none yet (news linking
         uses them) and bring the vector index up to date (a killed run may have left it
         behind); each batch is committed, so an interrupted run keeps its work."""
-        from archive import embeddings
+        from indexer import embed
 
         self.commit()
-        todo = embeddings.pending(self.conn)
+        todo = embed.pending(self.conn)
         if todo and reporter is not None:
             reporter.phase("embedding", len(todo))
         step = (lambda n: reporter.step("", n)) if reporter is not None else None
-        return embeddings.ensure_embeddings(self.conn, progress=step,
+        return embed.ensure_embeddings(self.conn, progress=step,
                                             procs=self.settings.worker_count, todo=todo)
 
     def relink_news(self) -> int:
@@ -267,10 +267,10 @@ class CatalogWriter:
         many articles there were (none: nothing to do, no embeddings computed)."""
         if not self.conn.execute("SELECT 1 FROM news LIMIT 1").fetchone():
             return 0
-        from archive import xref
+        from indexer import news
 
         self.commit()
-        count = xref.relink(self.conn, WhooshIndex(self.settings.index_dir))
+        count = news.relink(self.conn, WhooshIndex(self.settings.index_dir))
         self.sync_index()  # coverage the reviews or new links changed
         return count
 

@@ -16,6 +16,7 @@ SAMPLE = ROOT / "sample_docs" / "release"
 TEST_CORPUS = Path(__file__).resolve().parent / "corpus"
 SHARED = ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
+NEWS = ROOT / "sample_docs" / "news"
 
 
 def needs_shared(path: Path) -> Path:
@@ -54,3 +55,24 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def linked(tmp_path_factory):
+    """The sample archive with the sample news added and linked (its own copy: the review
+    test changes it)."""
+    from archive import news
+    from archive.catalog import connect
+    from archive.search import WhooshIndex
+    from indexer.news import add_articles
+
+    base = tmp_path_factory.mktemp("news")
+    shutil.copytree(SAMPLE, base / "release")
+    settings = Settings(var=base / "var", jobs=2)
+    index_collection(settings, base / "release")
+    conn = connect(settings.catalog_path)
+    articles = {a.source: a for a in news.load_path(NEWS)}
+    add_articles(conn, WhooshIndex(settings.index_dir), list(articles.values()),
+                 settings.news_index_dir)
+    yield settings, conn, articles, base / "release"
+    conn.close()

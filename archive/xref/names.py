@@ -1,0 +1,135 @@
+"""Layers for what an article names: people, groups and places from the alias table, the
+files it describes by their form, and the kinds and languages it mentions."""
+
+from __future__ import annotations
+
+from archive.xref.context import ArticleContext
+from archive.xref.scoring import either, rarity
+from archive.xref.source import ENTITY_KINDS, LinkSource
+from archive.xref.vocabulary import ENCODING_CUES, KIND_CUES, LANGUAGE_CUES, mentions
+
+MAX_ENTITIES = 20  # names of one article looked up
+MAX_SPELLINGS = 20  # spellings of one name searched
+VERIFY_MAX = 500  # search hits of one name checked word by word in the document
+ENTITY_SHARE = 0.6  # what one name found in a single document contributes
+KIND_FACTOR = {"name": 0.6, "concept": 0.6}  # a first name or a theme says less than a full name
+NAMES_EXPECTED = 8  # documents naming more table entities than this weigh each name less
+DESCRIBED_MAX = 3  # a description matching more documents than this points at none
+KIND_DOCS_MAX = 2000  # documents of one kind considered by a sentence naming no one
+
+
+class Entities:
+    """Documents naming the article's people, groups and places as whole words, weighted
+    by rarity; a long letter naming everyone counts each name less. Fills `ctx.named`."""
+
+    name = "entities"
+
+    def apply(self, ctx: ArticleContext, source: LinkSource) -> None:
+        table = source.aliases
+        where: dict[str, set[int]] = {}  # entity -> sentences naming it, in order of first use
+        for i, sentence in enumerate(ctx.sentences):
+            for entity_id in table.entities_in(sentence):
+                if table.entities[entity_id].kind in ENTITY_KINDS:
+                    where.setdefault(entity_id, set()).add(i)
+        total = max(1, source.doc_count())
+        for entity_id in list(where)[:MAX_ENTITIES]:
+            entity = table.entities[entity_id]
+            hits = source.documents_naming([s for s in entity.spellings[:MAX_SPELLINGS]
+                                            if '"' not in s])
+            if len(hits) <= VERIFY_MAX:  # the index matches stems: "سالمة", safe, is not Salim
+                hits = [d for d in hits if is_named_in(source, entity_id, d)]
+            if not hits or len(hits) > total * 0.5:
+                continue  # named everywhere: says nothing about one document
+            ctx.named[entity_id] = (where[entity_id], set(hits))
+            strength = ENTITY_SHARE * rarity(len(hits), total) * \
+                KIND_FACTOR.get(entity.kind, 1.0)
+            for doc_id in hits:
+                link = ctx.link(doc_id)
+                link.signals["entities"] = either(link.signals.get("entities", 0), strength)
+                link.sentences |= where[entity_id]
+                link.evidence.setdefault("entities", []).append(entity_id)
+        for link in ctx.links.values():
+            if "entities" in link.signals:
+                count = len(source.names_in(link.doc_id)[0])
+                if count > NAMES_EXPECTED:
+                    link.signals["entities"] *= NAMES_EXPECTED / count
+
+
+def is_named_in(source: LinkSource, entity_id: str, doc_id: str) -> bool:
+    """Whether a document names an entity as a whole word; text left unread gives the
+    benefit of the doubt."""
+    names, complete = source.names_in(doc_id)
+    return entity_id in names or not complete
+
+
+class DescribedFiles:
+    """A sentence naming several things at once (a person, a kind of file, a language: "an
+    Urdu letter in which Imran complains...") describes the few documents matching them
+    all. Cues count by type: each entity, and any kind, language or legacy encoding named;
+    one must say what form the file has. The documents matching the most cues (two at
+    least) get the signal when they are at most DESCRIBED_MAX. Fills `ctx.claimed` with
+    the sentences describing one document only."""
+
+    name = "described"
+
+    def apply(self, ctx: ArticleContext, source: LinkSource) -> None:
+        for i, sentence in enumerate(ctx.sentences):
+            best = self._described(ctx, source, i)
+            for doc_id in best:
+                link = ctx.link(doc_id)
+                link.signals["described"] = max(link.signals.get("described", 0.0),
+                                                1 / len(best))
+                link.sentences.add(i)
+                link.evidence["described"] = sentence[:300]
+            if len(best) == 1:
+                ctx.claimed[i] = best[0]
+
+    @staticmethod
+    def _described(ctx: ArticleContext, source: LinkSource, i: int) -> list[str]:
+        folded = ctx.folded[i]
+        kinds, languages = mentions(KIND_CUES, folded), mentions(LANGUAGE_CUES, folded)
+        encodings = mentions(ENCODING_CUES, folded)
+        entity_docs = [docs for where, docs in ctx.named.values() if i in where]
+        if not (kinds or languages or encodings) or not entity_docs and not kinds:
+            return []  # names alone are the entity layer's; a file is described by its form
+        counts: dict[str, int] = {}
+        for docs in entity_docs:
+            for doc_id in docs:
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+        if kinds:  # the documents of a kind named match without any name, too (when few)
+            of_kind = source.documents_of_kind(kinds, KIND_DOCS_MAX + 1)
+            if len(of_kind) <= KIND_DOCS_MAX:
+                for doc_id in of_kind:
+                    counts.setdefault(doc_id, 0)
+        for doc_id, facts in source.facts(counts).items():
+            counts[doc_id] += (facts.kind in kinds) + bool(languages & facts.languages) + \
+                (facts.encoding in encodings)
+        top = max(counts.values(), default=0)
+        best = [d for d, n in counts.items() if n == top]
+        return best if top >= 2 and len(best) <= DESCRIBED_MAX else []
+
+
+class FormCues:
+    """Corroboration only: the kind and the language the sentences pointing at a document
+    name, weighted by their rarity in the archive ("in Persian" says much in an Arabic
+    archive, "in Arabic" little)."""
+
+    name = "cues"
+
+    def apply(self, ctx: ArticleContext, source: LinkSource) -> None:
+        kind_rarity, language_rarity = source.rarities()
+        for doc_id, facts in source.facts(ctx.links).items():
+            link = ctx.links[doc_id]
+            if not link.sentences:
+                continue
+            said = " ".join(ctx.folded[i] for i in sorted(link.sentences))
+            if facts.kind in mentions(KIND_CUES, said):
+                link.signals["kind"] = kind_rarity.get(facts.kind, 0.0)
+                link.add_reference(f"an {facts.kind} document" if facts.kind[0] in "aeiou"
+                                   else f"a {facts.kind} document")
+            named = mentions(LANGUAGE_CUES, said)
+            for lang in sorted(facts.languages):
+                if lang in named:
+                    link.signals["language"] = max(link.signals.get("language", 0.0),
+                                                   language_rarity.get(lang, 0.0))
+                    link.add_reference(f"written in {lang}")

@@ -1,0 +1,77 @@
+"""The links readers are shown: one record type, the queries that read it, its JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive.catalog import MEMBER_SEP, SHOWN_LINK
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A stored link between a news article and a document, as pages and JSON show it."""
+
+    news_id: str
+    doc_id: str
+    score: float
+    page: int | None
+    review: str  # "suggested", "confirmed" or "rejected"
+    reviewed_by: str | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    news_title: str = ""
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    doc_title: str | None = None  # the document's title, else its file name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.review == "confirmed"
+
+
+def link_json(link: LinkRecord) -> dict[str, Any]:
+    """The JSON form of a link, the same for the site and the command line."""
+    return {"news_id": link.news_id, "news_title": link.news_title, "outlet": link.outlet,
+            "published": link.published, "url": link.url, "doc_id": link.doc_id,
+            "doc_title": link.doc_title, "score": link.score, "page": link.page,
+            "review": link.review, "reviewed_by": link.reviewed_by,
+            "evidence": link.evidence}
+
+
+def _label(title: str | None, path: str | None) -> str | None:
+    if title:
+        return title
+    return path.rsplit(MEMBER_SEP, 1)[-1].rsplit("/", 1)[-1] if path else None
+
+
+def _shown(conn, where: str, args: tuple) -> list[LinkRecord]:
+    rows = conn.execute(
+        "SELECT l.news_id, l.doc_id, l.score, l.page, l.review, l.reviewed_by, l.evidence, "
+        "n.title AS news_title, n.outlet, n.published, n.url, d.title AS doc_title, "
+        "(SELECT MIN(path) FROM paths p WHERE p.doc_id = l.doc_id) AS doc_path "
+        "FROM news_links l JOIN news n USING (news_id) LEFT JOIN documents d USING (doc_id) "
+        f"WHERE {where} AND {SHOWN_LINK} "  # its columns are news_links' only
+        "ORDER BY (l.review = 'confirmed') DESC, l.score DESC, l.doc_id", args).fetchall()
+    return [LinkRecord(news_id=r["news_id"], doc_id=r["doc_id"], score=r["score"],
+                       page=r["page"], review=r["review"], reviewed_by=r["reviewed_by"],
+                       evidence=json.loads(r["evidence"] or "{}"), news_title=r["news_title"],
+                       outlet=r["outlet"], published=r["published"], url=r["url"],
+                       doc_title=_label(r["doc_title"], r["doc_path"])) for r in rows]
+
+
+def links_for_article(conn, news_id: str) -> list[LinkRecord]:
+    """The documents an article discusses: above the threshold or confirmed, best first."""
+    return _shown(conn, "l.news_id = ?", (news_id,))
+
+
+def coverage_for_document(conn, doc_id: str) -> list[LinkRecord]:
+    """The news articles that discuss a document, best first."""
+    return _shown(conn, "l.doc_id = ?", (doc_id,))
+
+
+def covered_documents(conn) -> set[str]:
+    """Ids of the documents some article discusses (shown links only)."""
+    return {r[0] for r in conn.execute(
+        f"SELECT DISTINCT doc_id FROM news_links WHERE {SHOWN_LINK}")}

@@ -1,0 +1,220 @@
+"""LinkSource: the one reader of the catalog, the search index and the vector index for
+linking. The layers ask it for plain data (ids, pages, counts, vectors), so each layer can be
+tested with a small fake instead of an indexed archive."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import NamedTuple
+
+import numpy as np
+
+from archive.aliases import AliasTable, default_aliases
+from archive.analysis import fold
+from archive.catalog import page_texts
+from archive.embeddings import VectorIndex, document_units, embed, vector_path
+from archive.model import SearchRequest
+from archive.search import SearchIndex
+from archive.xref.scoring import share_rarity
+from archive.xref.vocabulary import ngrams, words_of
+
+ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
+NAMES_CHARS = 200_000  # of a document's text read to list the names it holds
+GRAMS_CHARS = 300_000  # of a document's text read for its word n-grams
+GRAMS_PAGES = 200
+
+
+class DocFacts(NamedTuple):
+    """What the layers ask of a candidate document's form."""
+
+    kind: str
+    languages: frozenset[str]
+    encoding: str  # legacy encoding of a text file, normalised ("cp1256"), or ""
+    pages: int
+
+
+NO_FACTS = DocFacts("", frozenset(), "", 0)
+
+
+class _Bounded(OrderedDict):
+    """A least-recently-used cache holding at most `size` entries."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def put(self, key, value):
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+# Documents are content-addressed (the id is a hash), so what is read from one never changes:
+# these caches outlive one LinkSource, bounded for a long-running server.
+_NAMES: _Bounded = _Bounded(20_000)
+_GRAMS: _Bounded = _Bounded(2_000)
+_RARITIES: _Bounded = _Bounded(1)
+
+
+class LinkSource:
+    """Reads, for linking one or many articles, from an archive's catalog connection, its
+    search index and (opened on first use, memory-mapped) its vector index."""
+
+    def __init__(self, conn, index: SearchIndex, vectors: VectorIndex | None = None,
+                 aliases: AliasTable | None = None):
+        self.conn, self.index, self._vectors = conn, index, vectors
+        self.aliases = aliases or default_aliases()
+        # A retried file can change form, so facts are read anew by each source.
+        self._facts: dict[str, DocFacts] = {}
+
+    # documents ------------------------------------------------------------------------------
+    def has_document(self, doc_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM documents WHERE doc_id = ?",
+                                 (doc_id,)).fetchone() is not None
+
+    def paths_containing(self, stem: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(doc_id, path) of paths holding `stem` anywhere."""
+        pattern = "%" + stem.replace("%", "\\%").replace("_", "\\_") + "%"
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT doc_id, path FROM paths WHERE path LIKE ? ESCAPE '\\' LIMIT ?",
+            (pattern, limit))]
+
+    def find_page(self, doc_id: str, needle: str) -> int | None:
+        """The first page of a document holding `needle` (folded, spaces normalised)."""
+        target = " ".join(fold(needle).split())
+        for n, text in page_texts(self.conn, doc_id):
+            if target in " ".join(fold(text).split()):
+                return n
+        return None
+
+    def facts(self, doc_ids) -> dict[str, DocFacts]:
+        """Kind, languages, legacy encoding and page count of the given documents."""
+        missing = sorted({d for d in doc_ids if d not in self._facts})
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for doc_id, kind, languages, metadata, pages in self.conn.execute(
+                    f"SELECT doc_id, kind, languages, metadata, page_count FROM documents "
+                    f"WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk):
+                encoding = str(json.loads(metadata or "{}").get("encoding", ""))
+                self._facts[doc_id] = DocFacts(kind, frozenset(json.loads(languages or "[]")),
+                                            encoding.lower().replace("-", "_"), pages)
+        return {d: self._facts[d] for d in doc_ids if d in self._facts}
+
+    def facts_of(self, doc_id: str) -> DocFacts:
+        return self.facts([doc_id]).get(doc_id, NO_FACTS)
+
+    def documents_of_kind(self, kinds: set[str], limit: int) -> list[str]:
+        """Readable present documents of the given kinds, at most `limit`."""
+        return [r[0] for r in self.conn.execute(
+            f"SELECT doc_id FROM documents WHERE present = 1 AND status = 'ok' AND "
+            f"kind IN ({','.join('?' * len(kinds))}) LIMIT ?", (*sorted(kinds), limit))]
+
+    def children(self, doc_id: str, limit: int) -> list[str]:
+        """Readable present documents found inside this one (attachments, members)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT doc_id FROM documents WHERE parent_id = ? AND present = 1 AND "
+            "status = 'ok' LIMIT ?", (doc_id, limit))]
+
+    def names_in(self, doc_id: str) -> tuple[frozenset[str], bool]:
+        """The alias-table entities a document names as whole words (title and text), and
+        whether its whole text was read."""
+        if doc_id in _NAMES:
+            return _NAMES[doc_id]
+        row = self.conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
+                                (doc_id,)).fetchone()
+        parts, size, complete = [row[0] if row else ""], 0, True
+        for _, text in page_texts(self.conn, doc_id):
+            if size > NAMES_CHARS:
+                complete = False
+                break
+            parts.append(text)
+            size += len(text)
+        names = frozenset(e for e in self.aliases.entities_in("\n".join(parts))
+                          if self.aliases.entities[e].kind in ENTITY_KINDS)
+        return _NAMES.put(doc_id, (names, complete))
+
+    def ngrams_of(self, doc_id: str) -> frozenset:
+        """The word n-grams of a document's first pages (shared-phrase evidence)."""
+        if doc_id not in _GRAMS:
+            text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
+            _GRAMS.put(doc_id, frozenset(ngrams(words_of(text[:GRAMS_CHARS]))))
+        return _GRAMS[doc_id]
+
+    def rarities(self) -> tuple[dict[str, float], dict[str, float]]:
+        """How rare each document kind and each language is among readable documents
+        (share_rarity); computed once per state of the catalog."""
+        state = (str(vector_path(self.conn)), *self.conn.execute(
+            "SELECT COUNT(*), MAX(extracted_at) FROM documents WHERE present = 1").fetchone())
+        if state not in _RARITIES:
+            _RARITIES.put(state, self._count_rarities())
+        return _RARITIES[state]
+
+    def _count_rarities(self) -> tuple[dict[str, float], dict[str, float]]:
+        readable = "FROM documents WHERE present = 1 AND status = 'ok'"
+        total = self.conn.execute(f"SELECT COUNT(*) {readable}").fetchone()[0] or 1
+        kinds = {k: share_rarity(n, total) for k, n in self.conn.execute(
+            f"SELECT kind, COUNT(*) {readable} GROUP BY kind")}
+        languages: dict[str, int] = {}
+        for (raw,) in self.conn.execute(f"SELECT languages {readable}"):
+            for lang in json.loads(raw or "[]"):
+                languages[lang] = languages.get(lang, 0) + 1
+        return kinds, {lang: share_rarity(n, total) for lang, n in languages.items()}
+
+    # the search index -----------------------------------------------------------------------
+    def doc_count(self) -> int:
+        return self.index.doc_count()
+
+    def doc_frequencies(self, words: set[str]) -> dict[str, int]:
+        return self.index.doc_frequencies(words)
+
+    def phrase_matches(self, phrase: str, limit: int = 10) -> list[str]:
+        """Documents holding a phrase (the index's phrase search; no alias widening)."""
+        try:
+            result = self.index.search(SearchRequest(f'"{phrase}"', page_size=limit,
+                                                     aliases=False))
+        except Exception:  # noqa: BLE001 - a quote the query parser dislikes is not evidence
+            return []
+        return [hit.doc_id for hit in result.hits]
+
+    def documents_naming(self, spellings: list[str]) -> list[str]:
+        """Every document the index finds for any of these spellings (as phrases)."""
+        query = "(" + " OR ".join(f'"{s}"' for s in spellings) + ")"
+        try:
+            return [hit.doc_id for hit in self.index.search_all(SearchRequest(query,
+                                                                              aliases=False))]
+        except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
+            return []
+
+    # sentence vectors -----------------------------------------------------------------------
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            self._vectors = VectorIndex(vector_path(self.conn), self.conn)
+        return self._vectors
+
+    def embed(self, sentences: list[str]) -> np.ndarray:
+        return embed(sentences)
+
+    def unit_count(self) -> int:
+        return len(self.vectors)
+
+    def nearest_units(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each query vector: the keys of its k nearest units and their cosines."""
+        return self.vectors.search(queries, k)
+
+    def unit_owners(self, keys) -> dict[int, str]:
+        """The present document of each unit key (keys of removed documents left out)."""
+        return self.vectors.present_documents(keys)
+
+    def unit_vectors(self, keys: np.ndarray) -> np.ndarray:
+        return self.vectors.vectors(keys)
+
+    def unit_passage(self, doc_id: str, n: int) -> tuple[int, str]:
+        """The page and text of a document's unit n, as it was embedded."""
+        row = self.conn.execute("SELECT page FROM chunks WHERE doc_id = ? AND n = ?",
+                                (doc_id, n)).fetchone()
+        units = document_units(self.conn, doc_id)
+        return (row[0] if row else 1), (units[n][1] if n < len(units) else "")

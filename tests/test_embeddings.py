@@ -1,0 +1,74 @@
+"""Sentence embeddings: computed at index time, caught up later, and the vector index as a
+projection of the catalog."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+
+from archive import embeddings
+from archive.catalog import connect
+from archive.config import Settings
+from indexer import embed
+from indexer.run import index_collection
+from tests.conftest import SAMPLE
+
+
+def test_embeddings_are_computed_at_index_time(linked, tmp_path):
+    settings, conn, _, _ = linked
+    readable = "FROM documents WHERE present = 1 AND status = 'ok'"
+    embedded = conn.execute(f"SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE doc_id IN "
+                            f"(SELECT doc_id {readable})").fetchone()[0]
+    readable = conn.execute(f"SELECT COUNT(*) {readable}").fetchone()[0]
+    assert embedded == readable
+    assert embed.pending(conn) == []
+    folder = tmp_path / "few"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "letters" / "letter-012-en-translation.txt", folder)
+    quick = Settings(var=tmp_path / "var", jobs=1, embeddings=False)
+    assert index_collection(quick, folder).embedded == 0
+    few = connect(quick.catalog_path)
+    assert len(embed.pending(few)) == 1  # left for later: the next run or a relink
+    assert index_collection(Settings(var=tmp_path / "var", jobs=1), folder).embedded == 1
+    embeddings.vector_path(few).unlink()  # killed after the vectors' commit, before the file
+    assert index_collection(Settings(var=tmp_path / "var", jobs=1), folder).embedded == 0
+    assert not embeddings.vectors_stale(few)  # the next run brought it back
+    units = embeddings.document_units(few, few.execute("SELECT doc_id FROM documents")
+                                      .fetchone()[0])
+    stored = few.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    few.close()
+    assert stored == len(units) > 3
+
+
+def test_the_vector_index_is_a_projection_rebuilt_when_lost(linked, tmp_path):
+    settings, conn, _, _ = linked
+    shutil.copy(settings.catalog_path, tmp_path / "catalog.sqlite")
+    copy = connect(tmp_path / "catalog.sqlite")
+    assert not embeddings.vectors_stale(conn)  # the index run wrote it
+    assert embeddings.vectors_stale(copy)  # no file beside the copied catalog
+    embed.ensure_embeddings(copy)  # a run after a crash: the file is rebuilt
+    vectors = embeddings.VectorIndex(embeddings.vector_path(copy), copy)
+    stored = copy.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    assert len(vectors) == stored and not embeddings.vectors_stale(copy)
+    doc_id, n, blob = copy.execute("SELECT doc_id, n, vector FROM chunks LIMIT 1").fetchone()
+    query = np.frombuffer(blob, dtype=np.float16).astype(np.float32)[None, :]
+    keys, sims = vectors.search(query, 3)[0]
+    assert int(keys[0]) == embeddings.unit_key(doc_id, n) and sims[0] > 0.99
+    assert vectors.present_documents(keys[:1]) == {int(keys[0]): doc_id}
+    embeddings.vector_path(copy).write_bytes(b"not an index")  # damaged on disk
+    assert len(embeddings.VectorIndex(embeddings.vector_path(copy), copy)) == stored
+    copy.close()
+
+
+def test_sentence_units_split_scripts_and_cap_length():
+    text = "First sentence is here and long. Second one ends with a question?\n\n" \
+           "جملة عربية طويلة بما يكفي للاختبار؟ وأخرى تليها هنا أيضا.\n" + "x" * 700
+    units = embeddings.split_sentences(text)
+    assert units[0] == "First sentence is here and long."
+    assert "جملة عربية طويلة بما يكفي للاختبار؟" in units
+    assert max(len(u) for u in units) <= embeddings.UNIT_CHARS
+    many = embeddings.units_of("Title", [(n, f"Sentence number {n} is long enough here.")
+                                         for n in range(1, 101)])
+    assert len(many) == embeddings.MAX_UNITS and many[0] == (1, "Title")
+    assert many[-1][0] > 90  # spread over the whole document, not its first pages

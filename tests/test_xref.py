@@ -1,0 +1,233 @@
+"""News linking over an indexed archive: the judged sample and held-out sets, each kind of
+evidence as the pages show it, reviews that survive reindexing, both page panels, and the
+real stories against the real letters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from app import create_app
+from archive import editors, news, xref
+from archive.catalog import Catalog, connect
+from archive.config import Settings
+from archive.search import WhooshIndex
+from archive.xref.names import is_named_in
+from archive.xref.passages import SEMANTIC_FLOOR
+from indexer.news import add_articles
+from indexer.run import index_collection
+from tests.conftest import NEWS, ROOT, SHARED, SHARED_CORPUS, needs_shared
+
+
+def linked_paths(settings, conn, news_id):
+    catalog = Catalog(settings.catalog_path)
+    out = {}
+    for link in xref.links_for_article(conn, news_id):
+        out[catalog.document(link.doc_id).paths[-1]] = link
+    catalog.close()
+    return out
+
+
+def test_explicit_references_link_by_file_name_and_quote_with_page(linked):
+    settings, conn, articles, _ = linked
+    links = linked_paths(settings, conn, articles["news-en-02-security-report.html"].news_id)
+    report = links["reports/report-2009-security-ar.pdf"]
+    quotes = {q["text"]: q["page"] for q in report.evidence["quotes"]}
+    assert quotes["memory cards and USB drives were often lost or left unlabelled"] == 3
+    education = linked_paths(settings, conn,
+                             articles["news-en-01-education-letters.html"].news_id)
+    assert "file letter-012-en-translation.txt" in \
+        education["letters/letter-012-en-translation.txt"].evidence["references"]
+
+
+def test_every_judged_link_is_found_and_none_is_wrong(linked):
+    """The bar of the sample set: sample_docs/news-judgements.json, exactly."""
+    settings, conn, articles, _ = linked
+    judged = json.loads((ROOT / "sample_docs" / "news-judgements.json").read_text("utf-8"))
+    for source, paths in judged.items():
+        if source.startswith("_"):
+            continue
+        found = set(linked_paths(settings, conn, articles[source].news_id))
+        catalog = Catalog(settings.catalog_path)
+        expected = {catalog.document(catalog.resolve(p)).paths[-1] for p in paths}
+        catalog.close()
+        assert found == expected, source
+
+
+def test_held_out_articles_link_to_no_wrong_document(linked):
+    """Articles written after the layers were tuned (sample_docs/news-holdout): nothing a
+    reader would call wrong, and five of the six judged links (the Persian library report,
+    described by neither name nor form, is beyond the embedding model: it has no Persian)."""
+    settings, conn, _, _ = linked
+    judged = json.loads((ROOT / "sample_docs" / "news-holdout-judgements.json")
+                        .read_text("utf-8"))
+    source = xref.LinkSource(conn, WhooshIndex(settings.index_dir))
+    catalog = Catalog(settings.catalog_path)
+    found_right = 0
+    for article in news.load_path(ROOT / "sample_docs" / "news-holdout"):
+        expected = {catalog.resolve(p) for p in judged[article.source]}
+        found = {link.doc_id for link in xref.link_article(source, article.title, article.text)
+                 if link.score >= xref.THRESHOLD}
+        assert found <= expected, article.source
+        found_right += len(found)
+    catalog.close()
+    assert found_right >= 5
+
+
+def test_a_sentence_describing_a_file_links_it_across_scripts(linked):
+    """"A letter in Persian in which a man named Reza writes...": a rare language and a name
+    in one sentence point at the one Persian letter signed Reza, though the embedding model
+    knows no Persian."""
+    settings, conn, articles, _ = linked
+    story = linked_paths(settings, conn, articles["news-ar-04-family-letters.txt"].news_id)
+    persian = story["letters/letter-008-fa.txt"]
+    assert "رضا" in persian.evidence["described"] and "بالفارسية" in \
+        persian.evidence["described"]
+    assert "written in fa" in persian.evidence["references"]
+    assert "reza" in persian.evidence["entities"]
+    assert "letters/letter-016-fa.html" not in story  # Persian too, but not Reza's
+
+
+def test_shared_phrases_and_passages_are_evidence_with_their_page(linked):
+    settings, conn, _, _ = linked
+    index = WhooshIndex(settings.index_dir)
+    article = news.NewsArticle(
+        news_id="ntest", title="Couriers lost data",
+        text="Officials found that memory cards and USB drives were often lost or left "
+             "unlabelled by couriers, a report on safety and communications says.")
+    source = xref.LinkSource(conn, index)
+    links = {link.doc_id: link for link in xref.link_article(source, article.title,
+                                                              article.text)}
+    catalog = Catalog(settings.catalog_path)
+    report = catalog.resolve("reports/report-2009-security-ar.pdf")
+    catalog.close()
+    assert "memory cards and USB drives were often lost or left unlabelled" in \
+        " ".join(links[report].evidence["phrases"])  # unquoted, yet found verbatim
+    assert links[report].page == 3 and links[report].score >= xref.THRESHOLD
+    assert all(link.score < xref.THRESHOLD for d, link in links.items() if d != report)
+
+
+def test_names_are_matched_as_whole_words_in_documents(linked):
+    settings, conn, _, _ = linked
+    catalog = Catalog(settings.catalog_path)
+    safe = catalog.resolve("letters/letter-006-ar.rtf")  # "وصلت ... سالمة": arrived safe
+    salim = catalog.resolve("letters/letter-003-ar-cp1256.txt")  # "الأخ سالم"
+    catalog.close()
+    source = xref.LinkSource(conn, WhooshIndex(settings.index_dir))
+    assert not is_named_in(source, "salim", safe)
+    assert is_named_in(source, "salim", salim)
+
+
+def test_entities_and_similarity_link_across_languages(linked):
+    settings, conn, articles, _ = linked
+    arabic_story = linked_paths(settings, conn,
+                                articles["news-ar-03-media-committee.html"].news_id)
+    report = arabic_story["reports/report-2010-media-en.pdf"]  # an English document
+    assert report.evidence["passage"]["margin"] >= SEMANTIC_FLOOR
+    email = arabic_story["mail/message-023-en-media-report.eml"]
+    assert {"hamza", "yunus"} <= set(email.evidence["entities"])
+
+
+def test_a_general_story_about_the_release_links_to_nothing(linked):
+    settings, conn, articles, _ = linked
+    general = articles["news-en-06-general-release.html"].news_id
+    assert xref.links_for_article(conn, general) == []
+    article = news.get_article(conn, general)
+    source = xref.LinkSource(conn, WhooshIndex(settings.index_dir))
+    scores = [link.score for link in xref.link_article(source, article.title, article.text)]
+    assert all(score < xref.THRESHOLD for score in scores)
+
+
+def test_reviews_survive_reindexing(linked):
+    settings, conn, articles, folder = linked
+    story = articles["news-en-05-expenses.txt"].news_id
+    catalog = Catalog(settings.catalog_path)
+    letter = catalog.resolve("letters/letter-003-ar-cp1256.txt")
+    xlsx = catalog.resolve("reports/expenses-2010.xlsx")
+    catalog.close()
+    editors.review(conn, story, letter, "confirmed", "amira")
+    editors.review(conn, story, xlsx, "rejected", "amira")
+    (folder / "letters/letter-013-ar-library.txt").unlink()  # a change: the index run relinks
+    summary = index_collection(settings, folder)
+    assert summary.relinked == len(articles)
+    shown = {link.doc_id: link for link in xref.links_for_article(conn, story)}
+    assert shown[letter].review == "confirmed" and shown[letter].reviewed_by == "amira"
+    assert xlsx not in shown
+    index = WhooshIndex(settings.index_dir)
+    from archive.model import SearchRequest
+
+    covered = index.search(SearchRequest("الوالدة", filters=(("news", "covered"),)))
+    assert letter in {h.doc_id for h in covered.hits}
+
+
+def test_site_panels_and_editor_only_changes(linked):
+    settings, conn, articles, _ = linked
+    client = create_app(settings).test_client()
+    story = articles["news-en-02-security-report.html"].news_id
+    page = client.get(f"/n/{story}").get_data(as_text=True)
+    assert "Documents this article discusses" in page and "page 3" in page
+    catalog = Catalog(settings.catalog_path)
+    report = catalog.resolve("reports/report-2009-security-ar.pdf")
+    catalog.close()
+    doc_page = client.get(f"/d/{report}").get_data(as_text=True)
+    assert "News coverage" in doc_page and "A five-page report on couriers" in doc_page
+    assert client.get(f"/n/{story}.json").get_json()["links"][0]["doc_id"] == report
+    family = client.get(f"/n/{articles['news-ar-04-family-letters.txt'].news_id}")
+    assert "Described in the article" in family.get_data(as_text=True)
+    assert "يكتب فيها رجل اسمه رضا" in family.get_data(as_text=True)
+    expenses = client.get(f"/n/{articles['news-en-05-expenses.txt'].news_id}")
+    assert "Closest passage: the article's <q dir=\"auto\">" in expenses.get_data(as_text=True)
+
+    form = {"doc_id": report, "decision": "rejected"}
+    assert client.post(f"/n/{story}/review", data=form).status_code == 403  # not signed in
+    editors.set_password(conn, "amira", "a long password")
+    login_page = client.get("/login")
+    token = login_page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/login", data={"name": "amira", "password": "wrong one",
+                                       "csrf_token": token}).status_code == 200
+    signed = client.post("/login", data={"name": "amira", "password": "a long password",
+                                         "csrf_token": token})
+    assert signed.status_code == 302
+    page = client.get(f"/n/{story}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"/n/{story}/review", data=form).status_code == 400  # no CSRF token
+    done = client.post(f"/n/{story}/review", data=form | {"csrf_token": token})
+    assert done.status_code == 302
+    assert report not in {r.doc_id for r in xref.links_for_article(conn, story)}
+    editors.review(conn, story, report, "suggested", "amira")  # leave the fixture as it was
+
+    upload = client.post("/news/add", data={
+        "csrf_token": token,
+        "file": (open(NEWS / "news-en-05-expenses.txt", "rb"), "expenses.txt")},
+        content_type="multipart/form-data")
+    assert upload.status_code == 302 and "/n/" in upload.headers["Location"]
+    found = client.get("/news", query_string={"q": "dictionaries"}).get_data(as_text=True)
+    assert "Household accounts list rice" in found  # the uploaded article, searchable
+    assert "A five-page report" not in found
+
+
+def test_real_stories_link_to_the_real_letters(tmp_path):
+    """The 2011-2012 stories about bin Laden's letters against the CTC's 17 letters."""
+    letters = needs_shared(SHARED_CORPUS / "ctc-letters-from-abbottabad-2012")
+    stories = needs_shared(SHARED_CORPUS / "news-binladen-documents-en")
+    shutil.copytree(letters, tmp_path / "letters", ignore=shutil.ignore_patterns("SOURCE.md"))
+    settings = Settings(var=tmp_path / "var", jobs=2, ocr=False)
+    index_collection(settings, tmp_path / "letters")
+    conn = connect(settings.catalog_path)
+    index = WhooshIndex(settings.index_dir)
+    articles = news.load_path(stories) + news.load_path(SHARED / "seeds")
+    add_articles(conn, index, articles)
+    catalog = Catalog(settings.catalog_path)
+    by_title = {a.title: {catalog.document(link.doc_id).paths[0]
+                          for link in xref.links_for_article(conn, a.news_id)}
+                for a in articles}
+    catalog.close()
+    conn.close()
+    rename = next(t for t in by_title if t.startswith("Osama bin Laden wanted to give"))
+    # The corpus notes that this story describes the letter SOCOM-2012-0000009.
+    assert by_title[rename] == {"text/SOCOM-2012-0000009.txt"}
+    iran = next(t for t in by_title if t.startswith("Iranian Officials Deny"))
+    assert by_title[iran] == set()  # the Iran document is not among these letters
+    # The CIA's budget before 2001 and the SEALs' training site: about no letter here.
+    others = [t for t in by_title if t.startswith(("In the months before", "Satellite images"))]
+    assert len(others) == 2 and all(by_title[t] == set() for t in others)

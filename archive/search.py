@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -43,20 +43,41 @@ TEXT_FIELDS = ("title", "content")
 _FACET_CACHE: dict[tuple, dict[str, dict[str, set[int]]]] = {}  # few index versions at once
 
 
+@runtime_checkable
 class SearchIndex(Protocol):
-    """What the rest of Docket needs from a search engine (Whoosh here, OpenSearch later)."""
+    """Everything the rest of Docket asks of a search engine (Whoosh here; Xapian next):
+    an engine that offers these methods serves every caller. Opening and creating an index
+    is each engine's own (`WhooshIndex(dir)`, `WhooshIndex.open_for_writing(dir)`)."""
 
-    def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int: ...
+    def is_current(self) -> bool:
+        """False when the index was built by an older Docket (it is then rebuilt)."""
 
-    def delete(self, doc_ids: Iterable[str]) -> int: ...
+    def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int:
+        """Add or replace documents by doc_id; returns how many were written."""
 
-    def search(self, request: SearchRequest) -> SearchResult: ...
+    def delete(self, doc_ids: Iterable[str]) -> int:
+        """Remove documents by doc_id; returns how many ids were asked for."""
 
-    def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]: ...
+    def doc_count(self) -> int:
+        """How many documents the index holds."""
 
-    def doc_count(self) -> int: ...
+    def doc_ids(self) -> set[str]:
+        """The ids of every document the index holds."""
 
-    def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]: ...
+    def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        """How many documents hold each word (analysed like the content)."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """A page of hits with the exact total and facet counts. Raises BadQueryError."""
+
+    def search_all(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of a query in rank order, without snippets. Raises BadQueryError."""
+
+    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
+        """The index terms a query matches, to mark in a document; never raises."""
+
+    def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
+        """Documents like the given one (its key terms and its names' other spellings)."""
 
 
 def folders_of(paths: Iterable[str]) -> list[str]:
@@ -204,6 +225,7 @@ class WhooshIndex:
         return len(doc_ids)
 
     def doc_count(self) -> int:
+        """How many documents the index holds."""
         return self.ix.doc_count()
 
     def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]:
@@ -213,6 +235,7 @@ class WhooshIndex:
                     for word in set(words)}
 
     def doc_ids(self) -> set[str]:
+        """The ids of every document the index holds."""
         with self.ix.searcher() as s:
             return {f["doc_id"] for f in s.all_stored_fields()}
 

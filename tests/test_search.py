@@ -166,3 +166,24 @@ def test_more_like_this_finds_related_documents(sample_archive, sample_catalog):
     translation = sample_catalog.resolve("letters/letter-012-en-translation.txt")
     diacritics = sample_catalog.resolve("letters/letter-007-ar-diacritics.txt")
     assert diacritics in similar or translation in similar
+
+
+def test_whoosh_index_satisfies_the_search_interface():
+    """Every method callers use is in the SearchIndex Protocol, and the Whoosh engine has
+    each with the same parameters; a public method outside the Protocol is engine-only."""
+    import inspect
+
+    from archive.search import SearchIndex
+
+    index = WhooshIndex.in_memory()
+    assert isinstance(index, SearchIndex)
+    wanted = {name for name, _ in inspect.getmembers(SearchIndex, inspect.isfunction)
+              if not name.startswith("_")}
+    assert {"search", "search_all", "highlight_terms", "is_current", "upsert"} <= wanted
+    for name in wanted:
+        assert list(inspect.signature(getattr(SearchIndex, name)).parameters) == \
+            list(inspect.signature(getattr(WhooshIndex, name)).parameters), name
+    engine_only = {"parse"}  # the Whoosh query parser, used inside this engine only
+    public = {name for name, value in vars(WhooshIndex).items()
+              if inspect.isfunction(value) and not name.startswith("_")}
+    assert public - wanted == engine_only

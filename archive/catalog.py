@@ -7,6 +7,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,31 @@ def compress_text(text: str) -> bytes:
 
 def decompress_text(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the statements of the block as one transaction: all committed, or none (a kill or
+    an error in between leaves the catalog as it was). The catalog's connections are in
+    autocommit mode, where `with conn:` alone would commit statement by statement. Inside
+    an open transaction the block is a savepoint of it."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT block")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO block")
+            conn.execute("RELEASE block")
+            raise
+        conn.execute("RELEASE block")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def page_texts(conn: sqlite3.Connection, doc_id: str, limit: int | None = None

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from archive.catalog import transaction
+
 
 def set_password(conn, name: str, password: str) -> None:
     """Create an editor or change the password (stored as a salted scrypt hash)."""
     if len(password) < 8:
         raise ValueError("Choose a password of at least 8 characters.")
-    with conn:
+    with transaction(conn):
         conn.execute("INSERT OR REPLACE INTO editors VALUES (?, ?, ?)",
                      (name, generate_password_hash(password),
                       datetime.now(UTC).isoformat(timespec="seconds")))
@@ -66,7 +68,7 @@ def review(conn, news_id: str, doc_id: str, decision: str, editor: str) -> None:
     if decision not in REVIEWS:
         raise ValueError(f"unknown review {decision!r}")
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with conn:
+    with transaction(conn):
         conn.execute(
             "INSERT INTO news_links (news_id, doc_id, score, evidence, review, reviewed_by, "
             "reviewed_at, computed_at) VALUES (?, ?, 0, '{}', ?, ?, ?, ?) ON CONFLICT "

@@ -3,11 +3,13 @@ worker processes, storing them in the catalog, and saving the vector index file.
 
 from __future__ import annotations
 
+import signal
 from collections import deque
 from collections.abc import Callable
 
 import numpy as np
 
+from archive.catalog import transaction
 from archive.embeddings import (
     MODEL,
     VectorIndex,
@@ -16,13 +18,14 @@ from archive.embeddings import (
     vector_path,
     vectors_stale,
 )
+from indexer.processes import die_with_parent
 
 
 def pending(conn) -> list[str]:
     """Readable documents without vectors of the current MODEL (after a model change, all)."""
     stored = conn.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
     if stored is None or stored[0] != MODEL:
-        with conn:
+        with transaction(conn):
             conn.execute("DELETE FROM chunks")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (MODEL,))
         vector_path(conn).unlink(missing_ok=True)
@@ -40,6 +43,13 @@ def _batches(conn, todo: list[str], batch: int):
         yield len(todo[i:i + batch]), rows
 
 
+def _worker_init() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides what stops, and the
+    # worker goes when the parent goes, even after kill -9.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
 def _embed_rows(rows: list[tuple]) -> np.ndarray:
     return embed([r[3] for r in rows])
 
@@ -54,7 +64,7 @@ def ensure_embeddings(conn, progress: Callable[[int], None] | None = None,
     todo = pending(conn) if todo is None else todo
     with _Embedder(procs if len(todo) > batch else 1) as embedder:
         for count, rows, vectors in embedder.run(_batches(conn, todo, batch)):
-            with conn:
+            with transaction(conn):
                 conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
                                  [(d, k, p, v.astype(np.float16).tobytes())
                                   for (d, k, p, _), v in zip(rows, vectors, strict=True)])
@@ -84,7 +94,8 @@ class _Embedder:
             self.saved = {k: os.environ.get(k) for k in self.THREAD_VARIABLES}
             os.environ.update({k: "1" for k in self.THREAD_VARIABLES})
             self.pool = ProcessPoolExecutor(self.procs,
-                                            mp_context=multiprocessing.get_context("spawn"))
+                                            mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_worker_init)
         return self
 
     def run(self, batches):
@@ -125,7 +136,7 @@ def sync_vectors(conn) -> int:
     added = vectors.add_missing()
     if added:
         vectors.save()
-    with conn:
+    with transaction(conn):
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_count', ?)",
                      (str(len(vectors)),))
     return added
@@ -137,7 +148,7 @@ def open_vectors(conn) -> VectorIndex:
     vectors = VectorIndex(vector_path(conn), conn)
     if vectors.writable:  # it was damaged: the rebuilt copy replaces it
         vectors.save()
-        with conn:
+        with transaction(conn):
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_count', ?)",
                          (str(len(vectors)),))
     return vectors

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.catalog import compress_text, index_records
+from archive.catalog import compress_text, index_records, transaction
 from archive.errors import IndexBusyError
 from archive.model import IndexRecord
 from archive.news import NewsArticle, get_article, list_articles
@@ -29,7 +29,7 @@ def _now() -> str:
 
 def store_article(conn, article: NewsArticle, added_by: str | None = None) -> bool:
     """Save an article in the catalog (one transaction). Returns False when it was there."""
-    with conn:
+    with transaction(conn):
         cur = conn.execute(
             "INSERT OR IGNORE INTO news (news_id, title, text, outlet, author, published, url, "
             "source, language, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -53,7 +53,7 @@ def index_articles(index_dir: Path, articles: list[NewsArticle]) -> int:
 def store_links(conn, news_id: str, links: list[Link]) -> None:
     """Replace the computed links of an article, keeping every journalist's review."""
     now = _now()
-    with conn:
+    with transaction(conn):
         conn.execute("UPDATE news_links SET score = 0, above = 0 WHERE news_id = ?", (news_id,))
         conn.executemany(
             "INSERT INTO news_links (news_id, doc_id, score, page, evidence, above, "
@@ -96,7 +96,7 @@ def reproject(conn, index: SearchIndex, doc_ids: set[str]) -> None:
     (an indexing run), they are left marked for the run's next sync."""
     if not doc_ids:
         return
-    with conn:
+    with transaction(conn):
         conn.executemany("UPDATE documents SET indexed = 0 WHERE doc_id = ?",
                          [(d,) for d in doc_ids])
     if not index.is_current():
@@ -105,6 +105,6 @@ def reproject(conn, index: SearchIndex, doc_ids: set[str]) -> None:
         index.upsert(index_records(conn, sorted(doc_ids)))
     except IndexBusyError:
         return
-    with conn:
+    with transaction(conn):
         conn.executemany("UPDATE documents SET indexed = 1 WHERE doc_id = ?",
                          [(d,) for d in doc_ids])

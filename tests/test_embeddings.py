@@ -3,9 +3,15 @@ projection of the catalog."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import sqlite3
+import time
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from archive import embeddings
 from archive.catalog import connect
@@ -13,6 +19,7 @@ from archive.config import Settings
 from indexer import embed
 from indexer.run import index_collection
 from tests.conftest import SAMPLE
+from tests.test_resilience import docket, make_collection
 
 
 def test_embeddings_are_computed_at_index_time(linked, tmp_path):
@@ -72,3 +79,65 @@ def test_sentence_units_split_scripts_and_cap_length():
                                          for n in range(1, 101)])
     assert len(many) == embeddings.MAX_UNITS and many[0] == (1, "Title")
     assert many[-1][0] > 90  # spread over the whole document, not its first pages
+
+
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid`."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _chunked(var: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{var / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT COUNT(DISTINCT doc_id) FROM chunks").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_kill_9_while_embedding_leaves_no_worker_and_no_partial_document(tmp_path):
+    folder, var = tmp_path / "c", tmp_path / "var"
+    make_collection(folder, 400)
+    index_collection(Settings(var=var, jobs=2, embeddings=False), folder)
+    proc = docket("index", str(folder), "--var", str(var), "-j", "2", "-q")
+    deadline = time.monotonic() + 300
+    while _chunked(var) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed; grow the collection"
+    workers = _children(proc.pid)
+    assert workers, "the embedding phase runs in worker processes"
+    os.kill(proc.pid, signal.SIGKILL)  # the indexer alone: its workers must follow it
+    proc.communicate()
+    deadline = time.monotonic() + 60  # generous: the machine may be loaded
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], "worker processes outlived the indexer"
+    conn = connect(var / "catalog.sqlite")
+    for doc_id, stored in conn.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"):
+        assert stored == len(embeddings.document_units(conn, doc_id)), doc_id  # whole or none
+    assert 0 < len(embed.pending(conn)) < 400  # killed half way: the rest is pending
+    conn.close()
+    assert index_collection(Settings(var=var, jobs=2), folder).embedded > 0
+    conn = connect(var / "catalog.sqlite")
+    assert embed.pending(conn) == [] and not embeddings.vectors_stale(conn)
+    conn.close()

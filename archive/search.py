@@ -123,6 +123,16 @@ def _walk(q: wq.Query) -> Iterator[wq.Query]:
         yield from _walk(child)
 
 
+def _live_frequency(reader, term: str) -> int:
+    """Documents holding `term` in the content field, deleted ones left out."""
+    if not term or reader.doc_frequency("content", term) == 0:
+        return 0
+    if not reader.has_deletions():
+        return reader.doc_frequency("content", term)
+    return sum(1 for docnum in reader.postings("content", term).all_ids()
+               if not reader.is_deleted(docnum))
+
+
 def _hit(fields: dict, score: float) -> Hit:
     return Hit(doc_id=fields["doc_id"], title=fields.get("title", ""),
                paths=tuple(fields.get("paths", "").split("\n")), kind=fields.get("kind", ""),
@@ -229,10 +239,14 @@ class WhooshIndex:
         return self.ix.doc_count()
 
     def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]:
-        """How many documents hold each word (as the content field analyses it)."""
+        """How many live documents hold each word (as the content field analyses it).
+
+        Whoosh's own document frequencies count replaced and removed copies until segments
+        merge, so rarity would drift as the archive is rewritten: deleted postings are left
+        out here."""
         with self.ix.searcher() as searcher:
-            return {word: searcher.doc_frequency("content", fold_and_stem(word))
-                    for word in set(words)}
+            reader = searcher.reader()
+            return {word: _live_frequency(reader, fold_and_stem(word)) for word in set(words)}
 
     def doc_ids(self) -> set[str]:
         """The ids of every document the index holds."""

@@ -187,3 +187,22 @@ def test_whoosh_index_satisfies_the_search_interface():
     public = {name for name, value in vars(WhooshIndex).items()
               if inspect.isfunction(value) and not name.startswith("_")}
     assert public - wanted == engine_only
+
+
+def test_word_statistics_count_live_documents_only():
+    """Replacing and removing documents leaves deleted copies in Whoosh's segments; the
+    counts ranking and linking read must not see them."""
+    index = WhooshIndex.in_memory()
+
+    def record(doc_id: str, text: str) -> IndexRecord:
+        return IndexRecord(doc_id=doc_id, sha256=doc_id, title="t", text=text, paths=(doc_id,),
+                           mime="text/plain", kind="text", languages=("en",), author=None,
+                           date=None, page_count=1, status="ok", parent_id=None, size=1)
+
+    index.upsert([record("a", "caravan library"), record("b", "caravan school")])
+    for _ in range(3):  # relinking re-projects the same documents again and again
+        index.upsert([record("a", "caravan library"), record("b", "caravan school")])
+    index.delete(["b"])
+    assert index.doc_count() == 1
+    assert index.doc_frequencies({"caravan", "school", "library", "absent"}) == \
+        {"caravan": 1, "school": 0, "library": 1, "absent": 0}

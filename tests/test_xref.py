@@ -231,3 +231,33 @@ def test_real_stories_link_to_the_real_letters(tmp_path):
     # The CIA's budget before 2001 and the SEALs' training site: about no letter here.
     others = [t for t in by_title if t.startswith(("In the months before", "Satellite images"))]
     assert len(others) == 2 and all(by_title[t] == set() for t in others)
+
+
+def _links(conn) -> list[tuple]:
+    return sorted((r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(
+        "SELECT news_id, doc_id, score, page, evidence FROM news_links WHERE score > 0"))
+
+
+def test_links_do_not_depend_on_order_or_on_how_often_they_were_computed(tmp_path):
+    """The same archive and articles give the same links: added in either order, relinked
+    twice, added again (statistics from live documents only, ties broken by id)."""
+    from indexer.news import relink
+
+    articles = news.load_path(NEWS)
+    outcomes = []
+    for name, order in (("forward", articles), ("backward", articles[::-1])):
+        shutil.copytree(ROOT / "sample_docs" / "release" / "letters", tmp_path / name / "letters")
+        shutil.copytree(ROOT / "sample_docs" / "release" / "reports", tmp_path / name / "reports")
+        settings = Settings(var=tmp_path / name / "var", jobs=2, ocr=False)
+        index_collection(settings, tmp_path / name)
+        conn = connect(settings.catalog_path)
+        index = WhooshIndex(settings.index_dir)
+        for article in order:
+            add_articles(conn, index, [article])
+        outcomes.append(_links(conn))
+        relink(conn, index)
+        relink(conn, index)
+        add_articles(conn, index, order)
+        outcomes.append(_links(conn))
+        conn.close()
+    assert outcomes[0] and all(o == outcomes[0] for o in outcomes)

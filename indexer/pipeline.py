@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import enrich
-from indexer.detect import detect_mime
+from indexer.detect import detect_mime, is_hint_only, reads_as_text
 from indexer.errors import (
     CRASHED,
     EMPTY_FILE,
@@ -27,11 +27,13 @@ from indexer.errors import (
     TOO_LARGE,
     UNREADABLE,
     IndexingError,
+    UnsupportedTypeError,
 )
-from indexer.extracted import ExtractOptions
+from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
 
 EXTRACTOR_VERSION = "1"
+TEXT_MIME = "text/plain"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,33 @@ def mime_of(path: Path) -> str:
         return detect_mime(path)
     except OSError:
         return "application/octet-stream"
+
+
+def _is_text(path: Path) -> bool:
+    try:
+        return reads_as_text(path)
+    except OSError:
+        return False
+
+
+def read(path: Path, mime: str, options: ExtractOptions) -> tuple[Extracted, str]:
+    """Extract a file of detected type `mime`; returns what was read and the type it was read as.
+
+    libmagic's type is a hint when it says code, data or unknown (is_hint_only), or when no
+    extractor takes the file: bytes that read as text are then extracted as text/plain, with
+    libmagic's type kept as metadata["detected_mime"]. Raises what the extractor raises.
+    """
+    if is_hint_only(mime) and _is_text(path):
+        extracted = extractor_for(TEXT_MIME, path)(path, options)
+    else:
+        try:
+            return extractor_for(mime, path)(path, options), mime
+        except UnsupportedTypeError:
+            if not _is_text(path):
+                raise
+            extracted = extractor_for(TEXT_MIME, path)(path, options)
+    extracted.metadata["detected_mime"] = mime
+    return extracted, TEXT_MIME
 
 
 def failure(task: Task, reason: str, error: str, seconds: float = 0.0,
@@ -146,7 +175,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
         return failure(task, TOO_LARGE, f"{task.rel}: {task.size // 2**20} MiB is over the "
                        f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).", mime=mime)
     try:
-        extracted = extractor_for(mime, task.path)(task.path, options)
+        extracted, mime = read(task.path, mime, options)
     except IndexingError as exc:
         message = str(exc)  # extractors name the file; the catalog path says more
         if message.startswith(task.path.name + ":"):

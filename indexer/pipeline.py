@@ -20,8 +20,11 @@ from indexer import enrich
 from indexer.detect import detect_mime, is_hint_only, reads_as_text
 from indexer.errors import (
     CRASHED,
+    EMPTY,
     EMPTY_FILE,
+    FAILED,
     NO_TEXT,
+    OK,
     OUT_OF_MEMORY,
     TIMED_OUT,
     TOO_LARGE,
@@ -65,7 +68,7 @@ class Outcome:
     """The result of one task: the extracted document, or its failure with a reason."""
 
     task: Task
-    status: str  # "ok" or "failed"
+    status: str  # OK, EMPTY (nothing to read: reason EMPTY_FILE or NO_TEXT) or FAILED
     mime: str
     kind: str
     reason: str | None = None
@@ -121,7 +124,7 @@ def failure(task: Task, reason: str, error: str, seconds: float = 0.0,
             mime: str | None = None) -> Outcome:
     """An Outcome recording that `task` failed for `reason`."""
     mime = mime or mime_of(task.path)
-    return Outcome(task=task, status="failed", mime=mime, kind=kind_of(mime), reason=reason,
+    return Outcome(task=task, status=FAILED, mime=mime, kind=kind_of(mime), reason=reason,
                    error=error, seconds=seconds)
 
 
@@ -170,7 +173,9 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     started = time.monotonic()
     mime = mime_of(task.path)
     if task.size == 0:
-        return failure(task, EMPTY_FILE, f"{task.rel}: the file is empty (0 bytes).", mime=mime)
+        # Nothing to read rather than a failure: no reader could do better with 0 bytes.
+        return Outcome(task=task, status=EMPTY, mime=mime, kind=kind_of(mime), reason=EMPTY_FILE,
+                       error=f"{task.rel}: the file is empty (0 bytes).")
     if task.size > max_file_bytes:
         return failure(task, TOO_LARGE, f"{task.rel}: {task.size // 2**20} MiB is over the "
                        f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).", mime=mime)
@@ -209,9 +214,9 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
         languages = enrich.declared_languages(extracted.metadata)
         page_languages = [languages for _ in pages]
     has_text = any(p.strip() for p in pages)
-    status, reason, error = "ok", None, None
+    status, reason, error = OK, None, None
     if extracted.expects_text and not has_text:
-        status, reason = "failed", NO_TEXT
+        status, reason = EMPTY, NO_TEXT
         scanned = kind_of(mime) in ("pdf", "image")
         error = f"{task.rel}: no text found" + (
             (" (no text layer, and OCR is off: --ocr)" if not options.ocr else

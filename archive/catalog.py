@@ -283,7 +283,8 @@ class Catalog:
 
     def counts(self) -> dict[str, Any]:
         """What the archive holds: totals and counts by kind, MIME type, language, folder,
-        year and status, and the failed files. Cached until the catalog changes."""
+        year and status, the failed files and those with nothing to read (status "empty").
+        Cached until the catalog changes."""
         key = self._version()
         if key not in _COUNTS_CACHE:
             if len(_COUNTS_CACHE) > 8:
@@ -299,10 +300,11 @@ class Catalog:
         langs = {r[0]: r[1] for r in c.execute(
             "SELECT COALESCE(j.value, 'none'), COUNT(*) FROM documents d "
             "LEFT JOIN json_each(d.languages) j WHERE d.present = 1 GROUP BY 1")}
-        failed = [dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
-            "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
-            "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = 'failed' AND d.present = 1 "
-            "GROUP BY d.doc_id ORDER BY 2")]
+        listed = lambda status: [  # noqa: E731
+            dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
+                "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
+                "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = ? AND d.present = 1 "
+                "GROUP BY d.doc_id ORDER BY 2", (status,))]
         folders = {r[0]: r[1] for r in c.execute(
             "SELECT CASE WHEN instr(root_path, '/') > 0 "
             "THEN substr(root_path, 1, instr(root_path, '/') - 1) ELSE '(top level)' END, "
@@ -324,7 +326,8 @@ class Catalog:
             "languages": dict(sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
             "statuses": by("status"),
             "reasons": by("reason"),
-            "failed": failed,
+            "failed": listed("failed"),
+            "empty": listed("empty"),  # read, with nothing to read: not failures
             "collection": self.meta("collection"),
         }
 

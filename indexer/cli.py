@@ -222,6 +222,9 @@ def status(var, as_json):
         click.echo(f"Failed files ({len(counts['failed'])}):")
         for f in counts["failed"]:
             click.echo(f"  {f['reason']:<14} {f['path']}  [{f['doc_id']}]  {f['error'] or ''}")
+    if counts["empty"]:
+        click.echo(f"Nothing to read ({len(counts['empty'])}): "
+                   + ", ".join(f"{f['path']} ({f['reason']})" for f in counts["empty"]))
 
 
 @main.command()

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
 import magic
 import olefile
 
-from archive.encodings import utf16_without_bom
+from archive.encodings import decode, utf16_without_bom
 
 _local = threading.local()  # a Magic object is not thread-safe: one per thread
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"subject:",
                  b"mime-version:", b"delivered-to:", b"x-mailer:", b"date:", b"to:")
 _OLE_TYPES = ("application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office",
               "application/octet-stream")
+# libmagic's guesses that plain prose gets too: a line starting with "import" or "function",
+# a run of capitals and semicolons read as plotter commands, bytes it cannot place. Such a
+# type is a hint; bytes that read as text are text (see reads_as_text).
+HINT_TYPES = frozenset({
+    "application/octet-stream", "application/javascript", "application/x-javascript",
+    "text/javascript", "application/vnd.hp-HPGL", "application/vnd.hp-PCL",
+    "application/x-sh", "application/x-shellscript", "application/x-perl", "application/x-php",
+    "application/x-ruby", "application/x-awk", "application/x-tcl", "application/x-m4"})
+# text/x-* is program code or unknown to libmagic, except these formats of their own.
+_TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalendar")
+TEXT_SAMPLE = 65_536  # bytes judged by reads_as_text
+MAX_CONTROLS = 0.01  # share of control or replacement characters text may hold
+# C0 and C1 controls but tab, line ends, vertical tab, form feed and DOS end-of-file (^Z),
+# and the replacement character a wrong guess of the encoding leaves.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]")
 
 
 def _magic() -> magic.Magic:
@@ -62,3 +78,31 @@ def detect_mime(path: Path) -> str:
         if _looks_like_mail(head):
             return "message/rfc822"
     return mime
+
+
+def is_hint_only(mime: str) -> bool:
+    """True for a libmagic type that says code, data or unknown rather than a document format."""
+    return mime in HINT_TYPES or (mime.startswith("text/x-") and mime not in _TEXT_FORMATS)
+
+
+def is_text(data: bytes) -> bool:
+    """True when bytes decode as text in a known encoding with few control characters.
+
+    Whitespace alone is text too: there is nothing else to read it as.
+    """
+    if not data:
+        return False
+    text, _ = decode(data)
+    if not text:
+        return False
+    return len(_CONTROLS.findall(text)) <= len(text) * MAX_CONTROLS
+
+
+def reads_as_text(path: Path) -> bool:
+    """True when the file's first 64 KiB are text (is_text); raises OSError when unreadable."""
+    with path.open("rb") as fh:
+        head = fh.read(TEXT_SAMPLE + 1)
+    if len(head) > TEXT_SAMPLE:  # end the sample at a line end, so no character is cut
+        cut = head.rfind(b"\n", 0, TEXT_SAMPLE)
+        head = head[:cut + 1] if cut > 0 else head[:TEXT_SAMPLE]
+    return is_text(head)

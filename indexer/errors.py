@@ -1,4 +1,4 @@
-"""Indexing errors and the fixed vocabulary of reasons a file can fail for."""
+"""Indexing errors, the statuses a document ends with, and the fixed vocabulary of reasons."""
 
 from archive.errors import ArchiveError
 
@@ -15,6 +15,15 @@ UNREADABLE = "unreadable"
 
 REASONS = (ENCRYPTED, UNSUPPORTED, CORRUPT, TOO_LARGE, TIMED_OUT, OUT_OF_MEMORY, CRASHED,
            EMPTY_FILE, NO_TEXT, UNREADABLE)
+
+# What a document's status says: read with text (or media, containers), read with nothing
+# to read in it (reason `empty file` or `no text`: a photo OCR finds no words in, an empty
+# spreadsheet, a 0-byte file), or failed for one of the other reasons. Only failures are
+# errors: they count in the run's summary and its exit code.
+OK = "ok"
+EMPTY = "empty"
+FAILED = "failed"
+NOTHING_TO_READ = (EMPTY_FILE, NO_TEXT)
 
 
 class IndexingError(ArchiveError):

@@ -17,21 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from indexer import enrich
-from indexer.detect import detect_mime
+from indexer.detect import detect_mime, is_hint_only, reads_as_text
 from indexer.errors import (
     CRASHED,
+    EMPTY,
     EMPTY_FILE,
+    FAILED,
     NO_TEXT,
+    OK,
     OUT_OF_MEMORY,
     TIMED_OUT,
     TOO_LARGE,
     UNREADABLE,
     IndexingError,
+    UnsupportedTypeError,
 )
-from indexer.extracted import ExtractOptions
+from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
 
 EXTRACTOR_VERSION = "1"
+TEXT_MIME = "text/plain"
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Outcome:
     """The result of one task: the extracted document, or its failure with a reason."""
 
     task: Task
-    status: str  # "ok" or "failed"
+    status: str  # OK, EMPTY (nothing to read: reason EMPTY_FILE or NO_TEXT) or FAILED
     mime: str
     kind: str
     reason: str | None = None
@@ -88,11 +93,38 @@ def mime_of(path: Path) -> str:
         return "application/octet-stream"
 
 
+def _is_text(path: Path) -> bool:
+    try:
+        return reads_as_text(path)
+    except OSError:
+        return False
+
+
+def read(path: Path, mime: str, options: ExtractOptions) -> tuple[Extracted, str]:
+    """Extract a file of detected type `mime`; returns what was read and the type it was read as.
+
+    libmagic's type is a hint when it says code, data or unknown (is_hint_only), or when no
+    extractor takes the file: bytes that read as text are then extracted as text/plain, with
+    libmagic's type kept as metadata["detected_mime"]. Raises what the extractor raises.
+    """
+    if is_hint_only(mime) and _is_text(path):
+        extracted = extractor_for(TEXT_MIME, path)(path, options)
+    else:
+        try:
+            return extractor_for(mime, path)(path, options), mime
+        except UnsupportedTypeError:
+            if not _is_text(path):
+                raise
+            extracted = extractor_for(TEXT_MIME, path)(path, options)
+    extracted.metadata["detected_mime"] = mime
+    return extracted, TEXT_MIME
+
+
 def failure(task: Task, reason: str, error: str, seconds: float = 0.0,
             mime: str | None = None) -> Outcome:
     """An Outcome recording that `task` failed for `reason`."""
     mime = mime or mime_of(task.path)
-    return Outcome(task=task, status="failed", mime=mime, kind=kind_of(mime), reason=reason,
+    return Outcome(task=task, status=FAILED, mime=mime, kind=kind_of(mime), reason=reason,
                    error=error, seconds=seconds)
 
 
@@ -141,12 +173,14 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     started = time.monotonic()
     mime = mime_of(task.path)
     if task.size == 0:
-        return failure(task, EMPTY_FILE, f"{task.rel}: the file is empty (0 bytes).", mime=mime)
+        # Nothing to read rather than a failure: no reader could do better with 0 bytes.
+        return Outcome(task=task, status=EMPTY, mime=mime, kind=kind_of(mime), reason=EMPTY_FILE,
+                       error=f"{task.rel}: the file is empty (0 bytes).")
     if task.size > max_file_bytes:
         return failure(task, TOO_LARGE, f"{task.rel}: {task.size // 2**20} MiB is over the "
                        f"limit of {max_file_bytes // 2**20} MiB (--max-file-mb).", mime=mime)
     try:
-        extracted = extractor_for(mime, task.path)(task.path, options)
+        extracted, mime = read(task.path, mime, options)
     except IndexingError as exc:
         message = str(exc)  # extractors name the file; the catalog path says more
         if message.startswith(task.path.name + ":"):
@@ -180,9 +214,9 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
         languages = enrich.declared_languages(extracted.metadata)
         page_languages = [languages for _ in pages]
     has_text = any(p.strip() for p in pages)
-    status, reason, error = "ok", None, None
+    status, reason, error = OK, None, None
     if extracted.expects_text and not has_text:
-        status, reason = "failed", NO_TEXT
+        status, reason = EMPTY, NO_TEXT
         scanned = kind_of(mime) in ("pdf", "image")
         error = f"{task.rel}: no text found" + (
             (" (no text layer, and OCR is off: --ocr)" if not options.ocr else

@@ -12,7 +12,7 @@ from typing import Protocol
 from archive.config import Settings
 from archive.permalinks import doc_id_for
 from indexer.crawl import FileEntry, crawl, sha256_file
-from indexer.errors import UNREADABLE
+from indexer.errors import EMPTY, FAILED, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path
 from indexer.write import CatalogWriter
@@ -47,7 +47,11 @@ class SilentReporter:
 
 @dataclass
 class Summary:
-    """What a run did: counts per change, failures by reason, and how long it took."""
+    """What a run did: counts per change, failures by reason, and how long it took.
+
+    `failed` counts failures only; files read with nothing to read in them (status EMPTY)
+    are counted by reason in `empty`, so they do not make the run fail.
+    """
 
     added: int = 0
     updated: int = 0
@@ -57,6 +61,7 @@ class Summary:
     extracted: int = 0
     failed: Counter = field(default_factory=Counter)
     failures: list[dict] = field(default_factory=list)
+    empty: Counter = field(default_factory=Counter)  # nothing to read, by reason
     indexed: int = 0
     embedded: int = 0  # documents whose sentence embeddings were computed
     relinked: int = 0  # news articles whose links were recomputed
@@ -68,7 +73,8 @@ class Summary:
         return {"added": self.added, "updated": self.updated, "moved": self.moved,
                 "removed": self.removed, "unchanged": self.unchanged,
                 "extracted": self.extracted, "failed": dict(sorted(self.failed.items())),
-                "failures": self.failures, "indexed": self.indexed,
+                "failures": self.failures, "empty": dict(sorted(self.empty.items())),
+                "indexed": self.indexed,
                 "embedded": self.embedded, "relinked": self.relinked,
                 "seconds": round(self.seconds, 2), "interrupted": self.interrupted,
                 "var": self.var}
@@ -197,10 +203,12 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
             if task.parent_path is None:
                 category = categories.get(task.rel, "added")
                 setattr(summary, category, getattr(summary, category) + 1)
-            if outcome.status == "failed":
+            if outcome.status == FAILED:
                 summary.failed[outcome.reason] += 1
                 summary.failures.append({"path": task.rel, "reason": outcome.reason,
                                          "error": outcome.error})
+            elif outcome.status == EMPTY:
+                summary.empty[outcome.reason] += 1
             for child in outcome.children:
                 child_rel = f"{task.rel}!/{child.name}"
                 if writer.document_state(doc_id_for(child.sha256)):
@@ -224,7 +232,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
 
 def _has_failed(writer: CatalogWriter, doc_id: str) -> bool:
     state = writer.document_state(doc_id)
-    return bool(state and state[1] == "failed")
+    return bool(state and state[1] in (FAILED, EMPTY))  # OCR may find text on a second try
 
 
 def _child_task(settings: Settings, row) -> Task:

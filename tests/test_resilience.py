@@ -134,19 +134,19 @@ def test_file_that_takes_too_long_is_stopped_and_the_run_goes_on(tmp_path):
 
 
 def test_sample_broken_files_end_with_the_right_reason(sample_catalog, sample_archive):
-    expected = {"broken/truncated-report.pdf": "corrupt",
-                "broken/locked-statement.pdf": "encrypted",
-                "broken/empty-note.txt": "empty file",
-                "broken/garbage.doc": "corrupt",
-                "broken/corrupt.docx": "corrupt",
-                "broken/zip-bomb.zip": "too large"}
-    for path, reason in expected.items():
+    expected = {"broken/truncated-report.pdf": ("failed", "corrupt"),
+                "broken/locked-statement.pdf": ("failed", "encrypted"),
+                "broken/empty-note.txt": ("empty", "empty file"),
+                "broken/garbage.doc": ("failed", "corrupt"),
+                "broken/corrupt.docx": ("failed", "corrupt"),
+                "broken/zip-bomb.zip": ("failed", "too large")}
+    for path, outcome in expected.items():
         doc = sample_catalog.document(sample_catalog.resolve(path))
-        assert (doc.status, doc.reason) == ("failed", reason), (path, doc.error)
+        assert (doc.status, doc.reason) == outcome, (path, doc.error)
         assert doc.error and path in doc.error
     _, _, summary = sample_archive
-    assert dict(summary.failed) == {"corrupt": 3, "encrypted": 1, "empty file": 1,
-                                    "too large": 1}
+    assert dict(summary.failed) == {"corrupt": 3, "encrypted": 1, "too large": 1}
+    assert dict(summary.empty) == {"empty file": 1}
 
 
 def test_nested_archives_stop_at_the_depth_limit(tmp_path):
@@ -194,7 +194,8 @@ def test_shared_corpus_every_file_ends_recorded_and_text_files_yield_text(tmp_pa
     with_text = [r for r in holding_text if r[1] == "ok"]
     share = len(with_text) / len(holding_text)
     print(f"\nshared corpus: {len(files)} files, {summary.extracted} extracted, "
-          f"failed {dict(summary.failed)}, text yield {share:.1%} of {len(holding_text)}, "
+          f"failed {dict(summary.failed)}, nothing to read {dict(summary.empty)}, "
+          f"text yield {share:.1%} of {len(holding_text)}, "
           f"{elapsed:.0f} s")
     assert share >= 0.9
     assert "crashed" not in summary.failed

@@ -12,14 +12,18 @@ from typing import Protocol
 from archive.config import Settings
 from archive.permalinks import doc_id_for
 from indexer.crawl import FileEntry, crawl, sha256_file
-from indexer.errors import EMPTY, FAILED, UNREADABLE
+from indexer.errors import EMPTY, FAILED, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
-from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path
+from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
 from indexer.write import CatalogWriter
 
 # Documents extracted between two index syncs in a long run. Each sync stalls extraction
 # and merges segments, so they are rare; the catalog holds everything in between.
 INDEX_EVERY = 10_000
+# Member files one top-level file may make us extract, over all its nesting levels, as a
+# multiple of --max-members (which bounds one container): a bomb of distinct nested
+# archives stops there, recorded as too large.
+WORK_BUDGET_FACTOR = 4
 
 
 class Reporter(Protocol):
@@ -129,105 +133,168 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
 
 def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, reporter: Reporter,
                       summary: Summary, retry_failed: bool) -> None:
+    """Compare the crawl with the catalog, record what moved or left, extract the rest."""
+    run = _Run(settings, writer, reporter, summary, retry_failed)
     entries = list(crawl(root, skip=(settings.var,)))
     known = writer.known_paths()
-    seen = {e.rel for e in entries}
-    changed: list[FileEntry] = []
-    for entry in entries:
-        old = known.get(entry.rel)
-        same = old and old.size == entry.size and old.mtime_ns == entry.mtime_ns
-        if same and not (retry_failed and _has_failed(writer, old.doc_id)):
-            summary.unchanged += 1
-        else:
-            changed.append(entry)
-    removed = sorted(p for p in known if p not in seen)
-
-    reporter.phase("hashing", len(changed))
-    hashed: list[tuple[FileEntry, str]] = []
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for entry, sha, error in pool.map(_hash, changed):
-            reporter.step(entry.rel)
-            if sha is None:
-                summary.failed[UNREADABLE] += 1
-                summary.failures.append({"path": entry.rel, "reason": UNREADABLE, "error": error})
-            else:
-                hashed.append((entry, sha))
-
-    # A removed path whose content shows up at a new path is a move, not a removal.
-    removed_by_doc: dict[str, list[str]] = {}
-    for rel in removed:
-        removed_by_doc.setdefault(known[rel].doc_id, []).append(rel)
-    tasks: deque[Task] = deque()
-    categories: dict[str, str] = {}
-    for entry, sha in hashed:
-        doc_id = doc_id_for(sha)
-        old = known.get(entry.rel)
-        if old and old.doc_id == doc_id and not (retry_failed and _has_failed(writer, doc_id)):
-            writer.touch_path(entry.rel, entry.size, entry.mtime_ns)
-            summary.unchanged += 1
-            continue
-        state = writer.document_state(doc_id)
-        if state and removed_by_doc.get(doc_id) and not old:
-            writer.move_path(removed_by_doc[doc_id].pop(), entry.rel, entry.size, entry.mtime_ns)
-            summary.moved += 1
-        elif state and not (retry_failed and _has_failed(writer, doc_id)):
-            writer.set_path(entry.rel, doc_id, entry.size, entry.mtime_ns)
-            if old:
-                summary.updated += 1
-            else:
-                summary.added += 1
-        else:
-            categories[entry.rel] = "updated" if old else "added"
-            tasks.append(Task(path=entry.path, rel=entry.rel, sha256=sha, size=entry.size,
-                              mtime_ns=entry.mtime_ns, root_path=entry.rel))
-    for rel in removed:
-        if rel in removed_by_doc.get(known[rel].doc_id, []):
-            writer.remove_path(rel)
-            summary.removed += 1
+    removed = sorted(set(known) - {e.rel for e in entries})
+    run.plan(run.hash_all(run.changed(entries, known)), known, removed)
     writer.commit()
+    for row in writer.pending_children():
+        run.queue(_child_task(settings, row))
+    run.extract()
 
-    tasks.extend(_child_task(settings, row) for row in writer.pending_children())
-    if not tasks:
-        return
-    config = WorkerConfig(options=extract_options(settings), blob_dir=settings.blob_dir,
-                          max_depth=settings.max_depth,
-                          max_file_bytes=settings.max_file_mb * 2**20,
-                          memory_limit_bytes=settings.memory_limit_mb * 2**20)
-    reporter.phase("extracting", len(tasks))
-    since_sync = 0
-    with WorkerPool(settings.worker_count, config, settings.time_limit) as pool:
-        for outcome in pool.process(tasks):
-            task = outcome.task
-            writer.record(outcome)
-            summary.extracted += 1
-            if task.parent_path is None:
-                category = categories.get(task.rel, "added")
-                setattr(summary, category, getattr(summary, category) + 1)
-            if outcome.status == FAILED:
-                summary.failed[outcome.reason] += 1
-                summary.failures.append({"path": task.rel, "reason": outcome.reason,
-                                         "error": outcome.error})
-            elif outcome.status == EMPTY:
-                summary.empty[outcome.reason] += 1
-            for child in outcome.children:
-                child_rel = f"{task.rel}!/{child.name}"
-                if writer.document_state(doc_id_for(child.sha256)):
-                    writer.set_path(child_rel, doc_id_for(child.sha256), child.size, 0,
-                                    task.rel, task.root_path)
+
+class _Run:
+    """The extraction half of a run: the task queue, the duplicates waiting for a document
+    in it, and the work each top-level file has cost."""
+
+    def __init__(self, settings: Settings, writer: CatalogWriter, reporter: Reporter,
+                 summary: Summary, retry_failed: bool):
+        self.settings, self.writer, self.reporter = settings, writer, reporter
+        self.summary, self.retry_failed = summary, retry_failed
+        self.tasks: deque[Task] = deque()
+        self.categories: dict[str, str] = {}  # top-level path -> "added" or "updated"
+        # sha256 -> paths with the same bytes as a queued task, set once it is recorded: a
+        # zip of sixteen identical zips (42.zip) costs one extraction per level, not 16^n.
+        self.waiting: dict[str, list[tuple]] = {}
+        self.cost: Counter = Counter()  # top-level path -> member tasks queued for it
+        self.budget = settings.max_members * WORK_BUDGET_FACTOR
+
+    def changed(self, entries: list[FileEntry], known: dict) -> list[FileEntry]:
+        """The entries whose size or modification time differ from the catalog's."""
+        changed = []
+        for entry in entries:
+            old = known.get(entry.rel)
+            same = old and old.size == entry.size and old.mtime_ns == entry.mtime_ns
+            if same and not self._retry(old.doc_id):
+                self.summary.unchanged += 1
+            else:
+                changed.append(entry)
+        return changed
+
+    def hash_all(self, changed: list[FileEntry]) -> list[tuple[FileEntry, str]]:
+        self.reporter.phase("hashing", len(changed))
+        hashed = []
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for entry, sha, error in pool.map(_hash, changed):
+                self.reporter.step(entry.rel)
+                if sha is None:
+                    self._failed(entry.rel, UNREADABLE, error)
                 else:
-                    tasks.append(Task(
-                        path=blob_path(settings.blob_dir, child.sha256), rel=child_rel,
-                        sha256=child.sha256, size=child.size, mtime_ns=0,
-                        root_path=task.root_path, parent_id=doc_id_for(task.sha256),
-                        parent_path=task.rel, depth=task.depth + 1))
-                    reporter.more(1)
-            reporter.step(task.rel)
-            if writer.should_commit():
-                writer.commit()
-            since_sync += 1
-            if since_sync >= INDEX_EVERY:
-                writer.sync_index()
-                since_sync = 0
+                    hashed.append((entry, sha))
+        return hashed
+
+    def plan(self, hashed: list[tuple[FileEntry, str]], known: dict, removed: list[str]) -> None:
+        """Record unchanged contents, moves, copies and removals; queue the rest."""
+        # A removed path whose content shows up at a new path is a move, not a removal.
+        removed_by_doc: dict[str, list[str]] = {}
+        for rel in removed:
+            removed_by_doc.setdefault(known[rel].doc_id, []).append(rel)
+        writer, summary = self.writer, self.summary
+        for entry, sha in hashed:
+            doc_id, old = doc_id_for(sha), known.get(entry.rel)
+            if old and old.doc_id == doc_id and not self._retry(doc_id):
+                writer.touch_path(entry.rel, entry.size, entry.mtime_ns)
+                summary.unchanged += 1
+                continue
+            state = writer.document_state(doc_id)
+            if state and removed_by_doc.get(doc_id) and not old:
+                writer.move_path(removed_by_doc[doc_id].pop(), entry.rel, entry.size,
+                                 entry.mtime_ns)
+                summary.moved += 1
+            elif (state and not self._retry(doc_id)) or sha in self.waiting:
+                self._point(sha, (entry.rel, doc_id, entry.size, entry.mtime_ns))
+                self._count("updated" if old else "added")
+            else:
+                self.categories[entry.rel] = "updated" if old else "added"
+                self.queue(Task(path=entry.path, rel=entry.rel, sha256=sha, size=entry.size,
+                                mtime_ns=entry.mtime_ns, root_path=entry.rel))
+        for rel in removed:
+            if rel in removed_by_doc.get(known[rel].doc_id, []):
+                writer.remove_path(rel)
+                summary.removed += 1
+
+    def queue(self, task: Task) -> None:
+        """Queue a task, or, when the same bytes are queued already, wait for that one."""
+        if task.sha256 in self.waiting:
+            self._point(task.sha256, (task.rel, doc_id_for(task.sha256), task.size,
+                                      task.mtime_ns, task.parent_path, task.root_path))
+            return
+        self.waiting[task.sha256] = []
+        self.tasks.append(task)
+
+    def extract(self) -> None:
+        if not self.tasks:
+            return
+        settings = self.settings
+        config = WorkerConfig(options=extract_options(settings), blob_dir=settings.blob_dir,
+                              max_depth=settings.max_depth,
+                              max_file_bytes=settings.max_file_mb * 2**20,
+                              memory_limit_bytes=settings.memory_limit_mb * 2**20)
+        self.reporter.phase("extracting", len(self.tasks))
+        since_sync = 0
+        with WorkerPool(settings.worker_count, config, settings.time_limit) as pool:
+            for outcome in pool.process(self.tasks):
+                self._record(outcome)
+                if self.writer.should_commit():
+                    self.writer.commit()
+                since_sync += 1
+                if since_sync >= INDEX_EVERY:
+                    self.writer.sync_index()
+                    since_sync = 0
+
+    def _record(self, outcome) -> None:
+        task, summary = outcome.task, self.summary
+        self.writer.record(outcome)
+        for path in self.waiting.pop(task.sha256, []):
+            self.writer.set_path(*path)
+        summary.extracted += 1
+        if task.parent_path is None:
+            self._count(self.categories.get(task.rel, "added"))
+        if outcome.status == FAILED:
+            self._failed(task.rel, outcome.reason, outcome.error)
+        elif outcome.status == EMPTY:
+            summary.empty[outcome.reason] += 1
+        for child in outcome.children:
+            self._child(task, child)
+        self.reporter.step(task.rel)
+
+    def _child(self, parent: Task, child) -> None:
+        rel, doc_id = f"{parent.rel}!/{child.name}", doc_id_for(child.sha256)
+        if self.writer.document_state(doc_id):
+            self.writer.set_path(rel, doc_id, child.size, 0, parent.rel, parent.root_path)
+            return
+        task = Task(path=blob_path(self.settings.blob_dir, child.sha256), rel=rel,
+                    sha256=child.sha256, size=child.size, mtime_ns=0,
+                    root_path=parent.root_path, parent_id=doc_id_for(parent.sha256),
+                    parent_path=parent.rel, depth=parent.depth + 1)
+        if child.sha256 not in self.waiting:
+            self.cost[parent.root_path] += 1
+            if self.cost[parent.root_path] > self.budget:
+                self.writer.record(failure(task, TOO_LARGE, (
+                    f"{rel}: {parent.root_path} unpacks into more than {self.budget} files "
+                    f"in all; the rest are not extracted (raise --max-members to take more).")))
+                self._failed(rel, TOO_LARGE, "over the work budget of its top-level file")
+                return
+            self.reporter.more(1)
+        self.queue(task)
+
+    def _point(self, sha256: str, path: tuple) -> None:
+        if sha256 in self.waiting:
+            self.waiting[sha256].append(path)
+        else:
+            self.writer.set_path(*path)
+
+    def _count(self, category: str) -> None:
+        setattr(self.summary, category, getattr(self.summary, category) + 1)
+
+    def _failed(self, rel: str, reason: str, error: str | None) -> None:
+        self.summary.failed[reason] += 1
+        self.summary.failures.append({"path": rel, "reason": reason, "error": error})
+
+    def _retry(self, doc_id: str) -> bool:
+        return self.retry_failed and _has_failed(self.writer, doc_id)
 
 
 def _has_failed(writer: CatalogWriter, doc_id: str) -> bool:

@@ -181,6 +181,10 @@ class CatalogWriter:
             " doc_id = excluded.doc_id, size = excluded.size, mtime_ns = excluded.mtime_ns",
             (rel, doc_id, size, mtime_ns, parent_path, root_path or rel, _now()))
         self.conn.execute("DELETE FROM pending_children WHERE path = ?", (rel,))
+        if parent_path:  # the same bytes also found inside a container: say where
+            self.conn.execute(
+                "UPDATE documents SET parent_id = (SELECT doc_id FROM paths WHERE path = ?), "
+                "indexed = 0 WHERE doc_id = ? AND parent_id IS NULL", (parent_path, doc_id))
         self._refresh_presence(affected)
         self.uncommitted += 1
 

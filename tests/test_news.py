@@ -16,7 +16,7 @@ from archive import editors, embeddings, news, xref
 from archive.catalog import Catalog, connect
 from archive.config import Settings
 from archive.search import WhooshIndex
-from indexer.cli import main
+from cli import main
 from indexer.run import index_collection
 from tests.conftest import ROOT, SAMPLE, SHARED, SHARED_CORPUS, needs_shared
 

@@ -1,5 +1,4 @@
-"""What every command shares: the --var and --json options, settings, archive errors turned
-into exit codes, JSON printing and the progress bar."""
+"""What every command shares: --var/--json, settings, error exit codes, JSON, progress bar."""
 
 from __future__ import annotations
 

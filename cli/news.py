@@ -1,5 +1,4 @@
-"""`docket news` (bring articles in, see their links) and `docket editor` (who may change
-the archive from the site)."""
+"""`docket news` (articles in, their links out) and `docket editor` (who may change things)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The documents area: a document's page and its JSON twin, similar documents, page images,
-the original bytes."""
+"""The documents area: the page and JSON of a document, similar ones, page images, originals."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The news area: the articles, one article with the documents it discusses, and the editor
-actions (upload an article, review a link)."""
+"""The news area: articles, their linked documents, and the editors' upload and review."""
 
 from __future__ import annotations
 

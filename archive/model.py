@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.permalinks import permalink_for
+
 
 @dataclass(frozen=True)
 class Page:
@@ -48,6 +50,27 @@ class Document:
         for path in self.paths + self.former_paths:
             return path.rsplit("/", 1)[-1].rsplit("!/", 1)[-1]
         return self.doc_id
+
+
+def document_json(doc: Document, pages: list[Page] | None) -> dict:
+    """The JSON form of a document, shared by /d/<id>.json and `docket show --json`.
+
+    `title` is the display title (never empty); `pages` is left out when `pages` is None.
+    """
+    data = {
+        "id": doc.doc_id, "sha256": doc.sha256, "paths": list(doc.paths),
+        "former_paths": list(doc.former_paths), "present": doc.present, "mime": doc.mime,
+        "kind": doc.kind, "size": doc.size, "title": doc.display_title, "author": doc.author,
+        "created": doc.created, "modified": doc.modified, "languages": list(doc.languages),
+        "page_count": doc.page_count, "status": doc.status, "reason": doc.reason,
+        "error": doc.error, "metadata": doc.metadata, "parent": doc.parent_id,
+        "permalink": permalink_for(doc.doc_id),
+        "children": [{"id": c, "path": p} for c, p in doc.children],
+    }
+    if pages is not None:
+        data["pages"] = [{"n": p.n, "text": p.text, "languages": list(p.languages)}
+                         for p in pages]
+    return data
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,20 @@ def list_articles(conn) -> list[NewsArticle]:
         "SELECT * FROM news ORDER BY COALESCE(published, added_at) DESC, title")]
 
 
+def find_articles(conn, news_index, query: str) -> list[NewsArticle]:
+    """Every article (newest first), or those the news index finds for `query`, best first.
+
+    Raises BadQueryError for a malformed query."""
+    from archive.model import SearchRequest
+
+    chosen = list_articles(conn)
+    if not query:
+        return chosen
+    found = news_index.search(SearchRequest(query, page_size=200))
+    by_id = {a.news_id: a for a in chosen}
+    return [by_id[h.doc_id] for h in found.hits if h.doc_id in by_id]
+
+
 def article_json(article: NewsArticle) -> dict:
     """The JSON form of an article, the same for the site and the command line."""
     return {"id": article.news_id, "title": article.title, "outlet": article.outlet,

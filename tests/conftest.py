@@ -1,4 +1,5 @@
-"""Shared fixtures: settings in temporary folders, the indexed sample collection, the app."""
+"""Shared fixtures: settings in temporary folders, the indexed sample collection, the site
+over it (`app`, `client`) and the command line (`runner`)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,23 @@ def sample_catalog(sample_archive):
     catalog = Catalog(settings.catalog_path)
     yield catalog
     catalog.close()
+
+
+@pytest.fixture
+def app(sample_archive):
+    """The site over the indexed sample collection (flaskr's `app` fixture)."""
+    from app import create_app
+
+    settings, _, _ = sample_archive
+    app = create_app(Settings(var=settings.var, jobs=settings.jobs,
+                              time_limit=settings.time_limit))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture

@@ -1,14 +1,6 @@
 """The site over the sample archive: pages, JSON twins, originals, errors, headers."""
 
-import pytest
-
-from app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(sample_archive):
-    settings, _, _ = sample_archive
-    return create_app(settings).test_client()
+from web import documents
 
 
 def test_home_shows_counts_and_failures(client):
@@ -86,3 +78,21 @@ def test_document_page_windows_and_highlights(client, sample_catalog):
     assert client.get(f"/d/{doc_id}/p/99").status_code == 200  # clamped to the last page
     image = client.get(f"/d/{doc_id}/p/9.png")
     assert image.status_code == 404
+
+
+def test_document_json_view_answers_alone_in_a_request_context(app, sample_catalog):
+    doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
+    with app.test_request_context(f"/d/{doc_id}.json"):
+        data = documents.show_json(doc_id).get_json()
+    assert data["id"] == doc_id and data["permalink"] == f"/d/{doc_id}"
+    assert data["title"] and data["pages"][0]["n"] == 1
+
+
+def test_document_json_has_one_set_of_keys(client, sample_catalog):
+    doc_id = sample_catalog.resolve("archives/correspondence-2010.zip")
+    data = client.get(f"/d/{doc_id}.json").get_json()
+    assert set(data) == {
+        "id", "sha256", "paths", "former_paths", "present", "mime", "kind", "size", "title",
+        "author", "created", "modified", "languages", "page_count", "status", "reason",
+        "error", "metadata", "parent", "permalink", "children", "pages"}
+    assert data["children"] and set(data["children"][0]) == {"id", "path"}

@@ -13,7 +13,7 @@ from archive.config import Settings, setting_help
 from archive.errors import DocumentGoneError
 from archive.model import SearchRequest
 from archive.search import WhooshIndex
-from indexer.cli import main
+from cli import main
 from tests.conftest import SAMPLE, TEST_CORPUS
 
 
@@ -206,3 +206,13 @@ def test_index_records_unreadable_file(runner, tmp_path):
     secret.chmod(0)
     code, summary = index_json(runner, folder, tmp_path / "var")
     assert code == 1 and summary["failed"] == {"unreadable": 1}
+
+
+@pytest.mark.parametrize("path", ["letters/letter-001-ar.txt", "archives/correspondence-2010.zip"])
+def test_show_json_is_the_sites_document_json_plus_news(runner, client, sample_archive, path):
+    settings, _, _ = sample_archive
+    result = run(runner, "show", path, "--var", settings.var, "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert isinstance(shown.pop("news"), list)
+    assert shown == client.get(f"/d/{shown['id']}.json").get_json()

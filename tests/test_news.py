@@ -11,7 +11,7 @@ import pytest
 
 from archive import news, xref
 from archive.config import Settings
-from indexer.cli import main
+from cli import main
 from indexer.run import index_collection
 from tests.conftest import NEWS, SAMPLE
 

@@ -12,7 +12,7 @@ from PIL import Image
 from app import create_app
 from archive.catalog import Catalog
 from archive.config import Settings
-from indexer.cli import main
+from cli import main
 from indexer.run import index_collection
 from tests.conftest import SAMPLE, TEST_CORPUS
 

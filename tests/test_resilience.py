@@ -49,7 +49,7 @@ def catalog_count(var: Path) -> int:
 
 
 def docket(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "indexer", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 

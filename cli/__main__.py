@@ -1,0 +1,5 @@
+"""Run the docket command line as `python -m cli`."""
+
+from cli import main
+
+main()

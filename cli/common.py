@@ -1,0 +1,102 @@
+"""What every command shares: --var/--json, settings, error exit codes, JSON, progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from archive.catalog import Catalog
+from archive.config import Settings, load_settings, setting_help
+from archive.errors import ArchiveError
+from indexer.run import SilentReporter
+
+HELP = setting_help()
+
+
+def load(var: Path | None, **overrides) -> Settings:
+    """Settings from the options given (None means: from DOCKET_* or the default)."""
+    try:
+        return load_settings({"var": var, **overrides})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def var_option(func):
+    return click.option("--var", "var", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="DOCKET_VAR", show_envvar=True,
+                        help="Folder of the catalog and index (default: var/).")(func)
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object instead of prose.")(func)
+
+
+@contextmanager
+def archive_errors():
+    """Any archive error ends the command with its message and exit code 1."""
+    try:
+        yield
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def query_errors():
+    """A refused or malformed query exits 2 with the reason; other archive errors exit 1."""
+    try:
+        yield
+    except ArchiveError as exc:
+        if exc.status == 400:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        raise click.ClickException(str(exc)) from exc
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    """The read-only catalog; exit 1 saying how to build it when there is none."""
+    with archive_errors():
+        return Catalog(settings.catalog_path)
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class BarReporter:
+    """Shows a click progress bar per phase, labelled with the current file."""
+
+    def __init__(self):
+        self.bar = None
+
+    def phase(self, name: str, total: int) -> None:
+        self.close()
+        if total:
+            self.bar = click.progressbar(length=total, label=f"{name:<10}", file=sys.stderr,
+                                         show_pos=True, item_show_func=lambda s: s and s[-40:])
+            self.bar.__enter__()
+
+    def step(self, item: str, n: int = 1) -> None:
+        if self.bar:
+            self.bar.current_item = item
+            self.bar.update(n)
+
+    def more(self, n: int) -> None:
+        if self.bar:
+            self.bar.length += n
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def reporter_for(quiet: bool):
+    """A progress bar on a terminal; nothing when quiet or when stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return SilentReporter()
+    return BarReporter()

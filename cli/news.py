@@ -1,0 +1,203 @@
+"""`docket news` (articles in, their links out) and `docket editor` (who may change things)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archive.model import SearchRequest
+from archive.search import WhooshIndex
+from cli.common import archive_errors, json_option, load, print_json, query_errors, var_option
+
+
+@click.group()
+def news():
+    """Bring news coverage in and see which documents each article discusses.
+
+    \b
+    Example:
+        docket news add sample_docs/news --var var
+    """
+
+
+def _news_setup(var):
+    from archive.catalog import connect
+
+    settings = load(var)
+    if not settings.catalog_path.exists():
+        raise click.ClickException(f"No catalog in {settings.var}. Build it first with: "
+                                   f"docket index <folder> --var {settings.var}")
+    return settings, connect(settings.catalog_path), WhooshIndex(settings.index_dir)
+
+
+@news.command("add")
+@click.argument("source")
+@var_option
+@click.option("--allow-private", is_flag=True,
+              help="Allow fetching from private and loopback addresses (local test servers).")
+@json_option
+def news_add(source, var, allow_private, as_json):
+    """Add news from a file, a folder, a URL or an RSS/Atom feed URL, then link it.
+
+    Saved HTML pages give their main text, headline, outlet, author and date; feeds give
+    each item (fetched). URLs to private or local addresses are refused by default.
+
+    \b
+    Example:
+        docket news add https://example.org/feed.xml --var var --json
+    """
+    from archive import xref
+    from indexer.news import add_articles
+
+    settings, conn, index = _news_setup(var)
+    with archive_errors():
+        articles = _load_articles(source, allow_private)
+        added = add_articles(conn, index, articles, settings.news_index_dir)
+    if as_json:
+        print_json({"added": [{"id": a.news_id, "title": a.title} for a in added]})
+        return
+    click.echo(f"{len(added)} new articles ({len(articles) - len(added)} already present); "
+               f"links computed for {len(articles)}.")
+    for a in articles:
+        shown = len(xref.links_for_article(conn, a.news_id))
+        click.echo(f"  {a.news_id}  {a.title}  -> {shown} documents")
+
+
+def _load_articles(source: str, allow_private: bool) -> list:
+    from archive import news as news_mod
+
+    if source.startswith(("http://", "https://")):
+        return news_mod.load_url(source, allow_private=allow_private)
+    if Path(source).exists():
+        return news_mod.load_path(Path(source))
+    raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
+
+
+@news.command("list")
+@var_option
+@json_option
+def news_list(var, as_json):
+    """List the news articles with how many documents each discusses.
+
+    \b
+    Example:
+        docket news list --var var
+    """
+    from archive import news as news_mod
+    from archive import xref
+
+    _, conn, _ = _news_setup(var)
+    rows = [news_mod.article_json(a) | {"links": len(xref.links_for_article(conn, a.news_id))}
+            for a in news_mod.list_articles(conn)]
+    if as_json:
+        print_json({"articles": rows})
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {r['published'] or '----------'}  {r['outlet'] or '-'}: "
+                   f"{r['title']}  ({r['links']} documents)")
+
+
+@news.command("show")
+@click.argument("news_id")
+@var_option
+@json_option
+def news_show(news_id, var, as_json):
+    """Show an article and the documents it discusses, best first, with the evidence.
+
+    \b
+    Example:
+        docket news show n1a2b3c4d5e6 --json
+    """
+    from archive import news as news_mod
+    from archive import xref
+
+    _, conn, _ = _news_setup(var)
+    with archive_errors():
+        article = news_mod.get_article(conn, news_id)
+    links = xref.links_for_article(conn, news_id)
+    data = news_mod.article_json(article) | {"text": article.text,
+                                             "links": [xref.link_json(r) for r in links]}
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"{article.title}\n{article.outlet or '-'}, {article.published or '-'}\n")
+    for r in data["links"]:
+        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['doc_title'] or ''}  "
+                   f"{_why(r['evidence'])}")
+
+
+def _why(ev: dict) -> str:
+    # The evidence in one line: references, quotes with their page, then names.
+    return "; ".join(ev.get("references", []) + [f'"{q["text"]}" (p.{q["page"]})'
+                                                for q in ev.get("quotes", [])]
+                     + [", ".join(ev.get("entities", []))] if ev.get("entities") else [])
+
+
+@news.command("search")
+@click.argument("query")
+@var_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, help="Hits per page.")
+@json_option
+def news_search(query, var, limit, as_json):
+    """Search the news articles on their own (same query language as documents).
+
+    \b
+    Example:
+        docket news search "courier" --var var
+    """
+    settings = load(var)
+    with query_errors():
+        result = WhooshIndex(settings.news_index_dir).search(
+            SearchRequest(query, page_size=limit))
+    if as_json:
+        print_json({"total": result.total, "hits": [
+            {"id": h.doc_id, "title": h.title, "date": h.date, "score": round(h.score, 4)}
+            for h in result.hits]})
+        return
+    click.echo(f"{result.total} articles match {query!r}")
+    for h in result.hits:
+        click.echo(f"{h.doc_id}  {h.date or '----------'}  {h.title}")
+
+
+@news.command("relink")
+@var_option
+def news_relink(var):
+    """Recompute every article's links (after changing the alias table, say).
+
+    \b
+    Example:
+        docket news relink --var var
+    """
+    from indexer.news import relink
+
+    _, conn, index = _news_setup(var)
+    click.echo(f"Links recomputed for {relink(conn, index)} articles.")
+
+
+@click.group()
+def editor():
+    """Manage the editors who may change the archive from the web (news, link reviews).
+
+    \b
+    Example:
+        docket editor add amira --var var
+    """
+
+
+@editor.command("add")
+@click.argument("name")
+@var_option
+@click.password_option(help="The editor's password (asked twice when not given).")
+def editor_add(name, var, password):
+    """Create an editor or change an editor's password.
+
+    \b
+    Example:
+        docket editor add amira --var var
+    """
+    from archive.editors import set_password
+
+    _, conn, _ = _news_setup(var)
+    set_password(conn, name, password)
+    click.echo(f"Editor {name} can now sign in at /login.")

@@ -1,0 +1,51 @@
+"""Per-request resources cached on flask `g`: the catalog, a writable connection, the indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import current_app, g
+
+from archive.catalog import Catalog, connect
+from archive.config import Settings
+from archive.search import WhooshIndex
+
+
+def get_settings() -> Settings:
+    """The settings the app was built with."""
+    return current_app.config["DOCKET"]
+
+
+def get_catalog() -> Catalog:
+    """The read-only catalog, opened once per request."""
+    if "catalog" not in g:
+        g.catalog = Catalog(get_settings().catalog_path)
+    return g.catalog
+
+
+def get_writable() -> sqlite3.Connection:
+    """A writable catalog connection, for the editor actions; opened once per request."""
+    if "writable" not in g:
+        g.writable = connect(get_settings().catalog_path)
+    return g.writable
+
+
+def get_index() -> WhooshIndex:
+    """The documents' search index; IndexMissingError when it was never built."""
+    if "index" not in g:
+        g.index = WhooshIndex(get_settings().index_dir)
+    return g.index
+
+
+def get_news_index() -> WhooshIndex:
+    """The news articles' search index."""
+    return WhooshIndex(get_settings().news_index_dir)
+
+
+def close_resources(_exc: BaseException | None = None) -> None:
+    """Close what this request opened (registered as an app-context teardown)."""
+    for name in ("catalog", "writable"):
+        resource = g.pop(name, None)
+        if resource is not None:
+            resource.close()
+    g.pop("index", None)

@@ -1,0 +1,68 @@
+"""The search area: the overview (home), results as HTML, JSON and CSV, and the query help."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from archive.model import Hit, SearchRequest
+from archive.permalinks import permalink_for
+from archive.search import parse_filters, search_documents, search_json
+from web.resources import get_catalog, get_index, get_settings
+
+bp = Blueprint("search", __name__)
+
+CSV_COLUMNS = ["id", "title", "type", "languages", "date", "pages", "paths", "permalink"]
+
+
+def search_request(page_size: int | None = None) -> SearchRequest:
+    """The search the query string asks for (q, page, sort, f, aliases)."""
+    args = request.args
+    return SearchRequest(
+        query=args.get("q", ""), page=max(1, args.get("page", 1, type=int)),
+        page_size=page_size or get_settings().page_size, sort=args.get("sort", "relevance"),
+        filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
+
+
+def csv_rows(hits: Iterable[Hit], root: str) -> Iterator[str]:
+    """The CSV export streamed hit by hit; the header goes out with the first hit."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for h in hits:
+        writer.writerow([h.doc_id, h.title, h.kind, " ".join(h.languages), h.date or "",
+                         h.page_count, " | ".join(h.paths), root + permalink_for(h.doc_id)])
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", counts=get_catalog().counts())
+
+
+@bp.get("/search")
+def results():
+    result = search_documents(get_index(), get_catalog(), search_request())
+    return render_template("search.html", result=result, query=result.query)
+
+
+@bp.get("/search.json")
+def results_json():
+    return jsonify(search_json(search_documents(get_index(), get_catalog(), search_request())))
+
+
+@bp.get("/search.csv")
+def results_csv():
+    hits = get_index().search_all(search_request())
+    return Response(csv_rows(hits, request.url_root.rstrip("/")), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="docket-search.csv"'})
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html")

@@ -34,6 +34,7 @@ from indexer.errors import (
 )
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
+from indexer.processes import die_with_parent
 
 EXTRACTOR_VERSION = "1"
 TEXT_MIME = "text/plain"
@@ -248,6 +249,7 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     # our own lets the parent kill the worker together with its Tesseract or antiword.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
+    die_with_parent()  # a kill -9 of the run takes the worker with it
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers
     if config.memory_limit_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS,

@@ -7,6 +7,7 @@ from pathlib import Path
 from archive.catalog import MEMBER_SEP, Catalog
 from archive.config import Settings
 from archive.errors import DocumentGoneError
+from archive.filenames import real_path
 from archive.model import Document
 
 
@@ -17,7 +18,7 @@ def original_path(settings: Settings, catalog: Catalog, doc: Document) -> Path:
     folder or the blob store. Raises DocumentGoneError when no copy is left.
     """
     root = Path(catalog.meta("collection") or ".").resolve()
-    candidates = [root / p for p in doc.paths if MEMBER_SEP not in p]
+    candidates = [real_path(root, p) for p in doc.paths if MEMBER_SEP not in p]
     candidates.append(settings.blob_dir / doc.sha256[:2] / doc.sha256)
     for path in candidates:
         resolved = path.resolve()

@@ -65,5 +65,8 @@ def original(doc_id: str):
     path = original_path(get_settings(), get_catalog(), doc)
     inline = doc.mime in INLINE_TYPES and doc.mime not in ACTIVE_TYPES
     name = (doc.paths[0] if doc.paths else doc.doc_id).rsplit("/", 1)[-1]
-    return send_file(path, mimetype=doc.mime if inline else "application/octet-stream",
-                     as_attachment=not inline, download_name=name, max_age=3600)
+    # An open file and the content hash as the ETag: werkzeug's own ETag encodes the path,
+    # which fails for names that are not UTF-8.
+    return send_file(path.open("rb"), mimetype=doc.mime if inline else "application/octet-stream",
+                     as_attachment=not inline, download_name=name, max_age=3600,
+                     etag=doc.sha256)

@@ -117,6 +117,17 @@ def _print_summary(summary: Summary, settings: Settings, verbose: bool) -> None:
             click.echo(f"  {f['reason']:<14} {f['error'] or f['path']}", err=True)
     elif summary.failures:
         click.echo("Run with -v to list the failed files, or see: docket status", err=True)
+    _print_skipped(summary.skipped, summary.skipped_paths, verbose)
+
+
+def _print_skipped(counts: dict, paths: list[dict], verbose: bool) -> None:
+    # Entries left out of the index (links, fifos, system files...): counted, never silent.
+    if not counts:
+        return
+    click.echo(f"Skipped {sum(counts.values())} entries: "
+               + ", ".join(f"{n} {r}" for r, n in sorted(counts.items())), err=True)
+    for entry in paths if verbose else []:
+        click.echo(f"  {entry['reason']:<14} {entry['path']}", err=True)
 
 
 @click.command()
@@ -155,6 +166,10 @@ def _print_counts(counts: dict) -> None:
     if counts["empty"]:
         click.echo(f"Nothing to read ({len(counts['empty'])}): "
                    + ", ".join(f"{f['path']} ({f['reason']})" for f in counts["empty"]))
+    last = (counts["last_run"] or {}).get("summary") or {}
+    if last.get("skipped"):
+        click.echo("Not indexed at the last run: " + ", ".join(
+            f"{e['path']} ({e['reason']})" for e in last.get("skipped_paths", [])))
 
 
 @click.command()

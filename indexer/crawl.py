@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,31 +24,82 @@ class FileEntry:
     mtime_ns: int
 
 
-def crawl(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[FileEntry]:
-    """Every regular file under `root`, sorted, skipping symlinks, hidden files and `skip`.
+# Entries that are not part of a release's content, by what they are: operating-system
+# metadata files and version-control folders. Other hidden files (".plan.doc") are content.
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory", "Icon\r"})
+VCS_FOLDERS = frozenset({".git", ".svn", ".hg", ".bzr"})
 
-    Unreadable folders are skipped silently by os.walk; hidden files (.git, .DS_Store) are
-    never part of a release's content. Names that are not valid Unicode get their catalog
-    name from archive.filenames (`rel`), while `path` stays the real one.
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of the collection that is not indexed, and why."""
+
+    rel: str
+    reason: str  # "symbolic link", "special file", "system file", "version control", ...
+
+
+def crawl(root: Path, skip: tuple[Path, ...] = (),
+          skipped: list[Skipped] | None = None) -> Iterator[FileEntry]:
+    """Every regular file under `root`, sorted, hidden ones included; `skip` (the archive
+    folder) is left out silently, and every other entry left out is appended to `skipped`
+    with its reason: symbolic links (never followed), fifos, sockets and devices, system
+    metadata files, version-control folders and folders that cannot be read. Names that are
+    not valid Unicode get their catalog name from archive.filenames (`rel`), while `path`
+    stays the real one.
     """
     skip_abs = {p.resolve() for p in skip}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    skipped = [] if skipped is None else skipped
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename or root)
+        rel = where.relative_to(root).as_posix() if where != root else "."
+        skipped.append(Skipped(rel, f"unreadable folder ({error.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         current = Path(dirpath)
         shown = readable_names(dirnames + filenames)  # the whole listing, as file_for sees it
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (current / d).resolve() not in skip_abs)
         folder = _catalog_folder(root, current)
-        for name in sorted(filenames, key=lambda n: shown[n]):
-            if name.startswith("."):
-                continue
+        kept = []
+        for name in dirnames:
             path = current / name
-            try:
-                st = path.lstat()
-            except OSError:
+            if path.resolve() in skip_abs and not path.is_symlink():
                 continue
-            if not path.is_file() or path.is_symlink():
-                continue
-            yield FileEntry(f"{folder}{shown[name]}", path, st.st_size, st.st_mtime_ns)
+            reason = _skip_folder(path, name)
+            if reason:
+                skipped.append(Skipped(f"{folder}{shown[name]}", reason))
+            else:
+                kept.append(name)
+        dirnames[:] = sorted(kept, key=lambda n: shown[n])
+        for name in sorted(filenames, key=lambda n: shown[n]):
+            entry = _file_entry(current / name, f"{folder}{shown[name]}", name, skipped)
+            if entry:
+                yield entry
+
+
+def _skip_folder(path: Path, name: str) -> str | None:
+    if path.is_symlink():
+        return "symbolic link"
+    if name in VCS_FOLDERS:
+        return "version control"
+    return None
+
+
+def _file_entry(path: Path, rel: str, name: str, skipped: list[Skipped]) -> FileEntry | None:
+    try:
+        st = path.lstat()
+    except OSError as exc:
+        skipped.append(Skipped(rel, f"unreadable ({exc.strerror})"))
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        reason = "symbolic link"
+    elif not stat.S_ISREG(st.st_mode):
+        reason = "special file"  # fifo, socket, device: reading one could block forever
+    elif name in SYSTEM_FILES or name.startswith("._"):  # ._*: macOS resource forks
+        reason = "system file"
+    else:
+        return FileEntry(rel, path, st.st_size, st.st_mtime_ns)
+    skipped.append(Skipped(rel, reason))
+    return None
 
 
 def _catalog_folder(root: Path, current: Path) -> str:

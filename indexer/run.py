@@ -11,7 +11,7 @@ from typing import Protocol
 
 from archive.config import Settings
 from archive.permalinks import doc_id_for
-from indexer.crawl import FileEntry, crawl, sha256_file
+from indexer.crawl import FileEntry, Skipped, crawl, sha256_file
 from indexer.errors import EMPTY, FAILED, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
@@ -24,6 +24,7 @@ INDEX_EVERY = 10_000
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
 WORK_BUDGET_FACTOR = 4
+MAX_LISTED = 1000  # skipped entries listed by path in a run's summary (all are counted)
 
 
 class Reporter(Protocol):
@@ -66,6 +67,8 @@ class Summary:
     failed: Counter = field(default_factory=Counter)
     failures: list[dict] = field(default_factory=list)
     empty: Counter = field(default_factory=Counter)  # nothing to read, by reason
+    skipped: Counter = field(default_factory=Counter)  # entries not indexed, by reason
+    skipped_paths: list[dict] = field(default_factory=list)  # the first MAX_LISTED of them
     indexed: int = 0
     embedded: int = 0  # documents whose sentence embeddings were computed
     relinked: int = 0  # news articles whose links were recomputed
@@ -78,6 +81,8 @@ class Summary:
                 "removed": self.removed, "unchanged": self.unchanged,
                 "extracted": self.extracted, "failed": dict(sorted(self.failed.items())),
                 "failures": self.failures, "empty": dict(sorted(self.empty.items())),
+                "skipped": dict(sorted(self.skipped.items())),
+                "skipped_paths": self.skipped_paths,
                 "indexed": self.indexed,
                 "embedded": self.embedded, "relinked": self.relinked,
                 "seconds": round(self.seconds, 2), "interrupted": self.interrupted,
@@ -135,7 +140,10 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
                       summary: Summary, retry_failed: bool) -> None:
     """Compare the crawl with the catalog, record what moved or left, extract the rest."""
     run = _Run(settings, writer, reporter, summary, retry_failed)
-    entries = list(crawl(root, skip=(settings.var,)))
+    skipped: list[Skipped] = []
+    entries = list(crawl(root, skip=(settings.var,), skipped=skipped))
+    summary.skipped.update(s.reason for s in skipped)
+    summary.skipped_paths = [{"path": s.rel, "reason": s.reason} for s in skipped[:MAX_LISTED]]
     known = writer.known_paths()
     removed = sorted(set(known) - {e.rel for e in entries})
     run.plan(run.hash_all(run.changed(entries, known)), known, removed)

@@ -50,3 +50,41 @@ def test_a_run_over_names_that_are_not_utf8_indexes_every_file(tmp_path: Path):
     catalog.close()
     again = index_collection(settings, folder)
     assert again.extracted == 0 and again.unchanged == 5
+
+
+def test_entries_left_out_are_counted_and_listed_and_hidden_files_are_content(tmp_path: Path):
+    import json
+    import socket
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    folder = tmp_path / "c"
+    _write(folder, b".plan.doc", "The plan for the caravan, kept in a hidden file.\n")
+    _write(folder, b"letter.txt", "A letter about the library.\n")
+    _write(folder, b".DS_Store", "finder metadata")
+    _write(folder, b"._letter.txt", "resource fork")
+    _write(folder / ".git", b"HEAD", "ref: refs/heads/main\n")
+    (folder / "link.txt").symlink_to(folder / "letter.txt")
+    os.mkfifo(folder / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock"))
+    runner = CliRunner()
+    try:
+        result = runner.invoke(main, ["index", str(folder), "--var", str(tmp_path / "var"),
+                                      "--no-embeddings", "--json"])
+    finally:
+        sock.close()
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["added"] == 2  # .plan.doc is a release file like any other
+    assert summary["skipped"] == {"special file": 2, "symbolic link": 1, "system file": 2,
+                                  "version control": 1}
+    assert {"path": ".git", "reason": "version control"} in summary["skipped_paths"]
+    status = runner.invoke(main, ["status", "--var", str(tmp_path / "var")])
+    assert "link.txt (symbolic link)" in status.output and "pipe (special file)" in status.output
+    found = runner.invoke(main, ["search", "caravan", "--var", str(tmp_path / "var")])
+    assert ".plan.doc" in found.output
+    plain = runner.invoke(main, ["index", str(folder), "--var", str(tmp_path / "var"), "-q"])
+    assert "Skipped 6 entries" in plain.output

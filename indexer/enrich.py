@@ -50,7 +50,10 @@ def _detector(arabic_script: bool = False, short: bool = True):
     return builder.build()
 
 
-def _chunks(text: str) -> list[str]:
+MAX_CHUNKS_PER_DOCUMENT = 2000  # language detections of one document, about 0.2 ms each
+
+
+def _chunks(text: str, most: int = MAX_CHUNKS_PER_PAGE) -> list[str]:
     chunks, current = [], ""
     for line in text.splitlines():
         if len(current) + len(line) > CHUNK_CHARS and current:
@@ -59,9 +62,9 @@ def _chunks(text: str) -> list[str]:
         current += line + "\n"
     if current.strip():
         chunks.append(current)
-    if len(chunks) > MAX_CHUNKS_PER_PAGE:  # sample evenly through long pages
-        step = len(chunks) / MAX_CHUNKS_PER_PAGE
-        chunks = [chunks[int(i * step)] for i in range(MAX_CHUNKS_PER_PAGE)]
+    if len(chunks) > most:  # sample evenly through long pages
+        step = len(chunks) / most
+        chunks = [chunks[int(i * step)] for i in range(most)]
     return chunks
 
 
@@ -74,10 +77,11 @@ def _by_script(chunk: str) -> list[tuple[bool, str]]:
             if part.strip()]
 
 
-def letter_counts(text: str) -> Counter:
-    """Letters per ISO 639-1 language in a text, detected chunk by chunk and script by script."""
+def letter_counts(text: str, most: int = MAX_CHUNKS_PER_PAGE) -> Counter:
+    """Letters per ISO 639-1 language in a text, detected chunk by chunk and script by script
+    (at most `most` chunks, sampled evenly)."""
     counts: Counter = Counter()
-    for chunk in _chunks(text):
+    for chunk in _chunks(text, most):
         for is_arabic, part in _by_script(chunk):
             letters = len(_LETTER.findall(part))
             if letters < MIN_LETTERS:
@@ -102,8 +106,11 @@ def tag_languages(pages: list[str]) -> tuple[tuple[str, ...], list[tuple[str, ..
     """Language tags of a document and of each page; short text gets no tag, never an error."""
     total: Counter = Counter()
     per_page = []
+    # A 50 MB transcript is 2,500 pages: its chunks are sampled more thinly, so that one
+    # document's tagging stays within seconds, not minutes.
+    most = max(1, min(MAX_CHUNKS_PER_PAGE, MAX_CHUNKS_PER_DOCUMENT // max(1, len(pages))))
     for text in pages:
-        counts = letter_counts(text)
+        counts = letter_counts(text, most)
         if not counts and len(_LETTER.findall(text)) >= 3:  # short page: one guess
             language = _detector(bool(_ARABIC_RUN.search(text))).detect_language_of(text)
             if language is not None:

@@ -42,3 +42,22 @@ def test_tag_languages_gives_no_tag_to_empty_or_tiny_text():
 ])
 def test_normalise_date_accepts_common_forms(raw, expected):
     assert normalise_date(raw) == expected
+
+
+def test_language_tagging_work_is_bounded_per_document(monkeypatch):
+    """A 50 MB transcript (2,500 pages) is sampled more thinly, not tagged for minutes;
+    short documents keep every chunk."""
+    from indexer import enrich
+
+    seen = []
+    real = enrich._chunks
+    monkeypatch.setattr(enrich, "_chunks", lambda text, most: seen.append(most) or
+                        real(text, most))
+    page = "\n".join(f"The caravan reached the valley before winter, line {i}." for i in range(400))
+    languages, per_page = enrich.tag_languages([page] * 2500)
+    assert languages == ("en",) and len(per_page) == 2500 and per_page[-1] == ("en",)
+    assert len(real(page, 10**6)) > 24  # a long page: 24 chunks would be taken alone
+    assert sum(len(real(page, m)) for m in seen) <= enrich.MAX_CHUNKS_PER_DOCUMENT + 2500
+    seen.clear()
+    enrich.tag_languages([page] * 3)
+    assert seen == [enrich.MAX_CHUNKS_PER_PAGE] * 3

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from archive.config import Settings
 from indexer import embed
 from indexer.run import index_collection
 from tests.conftest import SAMPLE
-from tests.test_resilience import docket, make_collection
+from tests.test_resilience import catalog_count, docket, make_collection
 
 
 def test_embeddings_are_computed_at_index_time(linked, tmp_path):
@@ -103,17 +102,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _chunked(var: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{var / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
-        try:
-            return conn.execute("SELECT COUNT(DISTINCT doc_id) FROM chunks").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_9_while_embedding_leaves_no_worker_and_no_partial_document(tmp_path):
     folder, var = tmp_path / "c", tmp_path / "var"
@@ -121,7 +109,8 @@ def test_kill_9_while_embedding_leaves_no_worker_and_no_partial_document(tmp_pat
     index_collection(Settings(var=var, jobs=2, embeddings=False), folder)
     proc = docket("index", str(folder), "--var", str(var), "-j", "2", "-q")
     deadline = time.monotonic() + 300
-    while _chunked(var) == 0 and proc.poll() is None and time.monotonic() < deadline:
+    chunks = "SELECT COUNT(*) FROM chunks"
+    while catalog_count(var, chunks) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be killed; grow the collection"
     workers = _children(proc.pid)

@@ -34,14 +34,15 @@ def make_collection(folder: Path, count: int) -> None:
         (sub / f"doc-{i:05d}.txt").write_text(f"{text}\nرقم {i} number {i}\n", encoding="utf-8")
 
 
-def catalog_count(var: Path) -> int:
+def catalog_count(var: Path, sql: str = "SELECT COUNT(*) FROM documents") -> int:
+    """A count read from a catalog that another process may be writing (0 while absent)."""
     path = var / "catalog.sqlite"
     if not path.exists():
         return 0
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
         try:
-            return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            return conn.execute(sql).fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error:

@@ -6,12 +6,13 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
 import time
 import traceback
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from indexer.errors import (
 )
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
-from indexer.processes import die_with_parent
+from indexer.processes import die_with_parent, use_temp_dir, worker_temp_dir
 
 EXTRACTOR_VERSION = "1"
 TEXT_MIME = "text/plain"
@@ -242,6 +243,7 @@ class WorkerConfig:
     max_depth: int
     max_file_bytes: int
     memory_limit_bytes: int
+    temp_dir: Path | None = None  # the pool's: removed with it, whatever a killed worker left
 
 
 def _worker_main(conn: Connection, config: WorkerConfig) -> None:
@@ -250,6 +252,8 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
     die_with_parent()  # a kill -9 of the run takes the worker with it
+    if config.temp_dir is not None:
+        use_temp_dir(config.temp_dir)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers
     if config.memory_limit_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS,
@@ -303,6 +307,8 @@ class WorkerPool:
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> WorkerPool:
+        self._temp = worker_temp_dir()
+        self.config = replace(self.config, temp_dir=self._temp)
         self._workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]
         return self
 
@@ -318,6 +324,7 @@ class WorkerPool:
             if w.process.is_alive():
                 w.kill()
         self._workers = []
+        shutil.rmtree(self._temp, ignore_errors=True)
 
     def process(self, pending: deque[Task]) -> Iterator[Outcome]:
         """Yield one Outcome per task; the caller may append to `pending` while iterating."""

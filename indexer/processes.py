@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
+import tempfile
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -21,3 +24,34 @@ def die_with_parent() -> None:
         return
     if os.getppid() != parent:  # the parent died before the request took effect
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+TEMP_PREFIX = "docket-"
+
+
+def worker_temp_dir() -> Path:
+    """A temporary folder for this run's workers (Tesseract and the office converters write
+    there), named after this process so that a later run can remove what a killed one left;
+    the folders of runs no longer alive are removed now."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob(f"{TEMP_PREFIX}*"):
+        pid = old.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+
+
+def use_temp_dir(path: Path) -> None:
+    """Make this process and the programs it starts write temporary files under `path`."""
+    os.environ["TMPDIR"] = str(path)
+    tempfile.tempdir = str(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -132,6 +133,9 @@ def test_file_that_takes_too_long_is_stopped_and_the_run_goes_on(tmp_path):
     catalog = Catalog(settings.catalog_path)
     assert catalog.document(catalog.resolve("letter.txt")).status == "ok"
     assert catalog.document(catalog.resolve("dense-scan.png")).reason == "timed out"
+    # The killed worker's Tesseract files were in the pool's own temporary folder, which
+    # left with the pool.
+    assert not list(Path(tempfile.gettempdir()).glob(f"docket-{os.getpid()}-*"))
 
 
 def test_sample_broken_files_end_with_the_right_reason(sample_catalog, sample_archive):

@@ -270,6 +270,17 @@ class Catalog:
         return [Page(r["n"], decompress_text(r["text"]), tuple(json.loads(r["languages"])))
                 for r in self.conn.execute(sql, args)]
 
+    def iter_pages(self, doc_id: str) -> Iterator[Page]:
+        """Pages of a document in order, read and decompressed one at a time as asked for
+        (snippets stop at the first matching pages of a 500-page scan)."""
+        cursor = self.conn.execute("SELECT n, text, languages FROM pages WHERE doc_id = ? "
+                                   "ORDER BY n", (doc_id,))
+        try:
+            for r in cursor:
+                yield Page(r["n"], decompress_text(r["text"]), tuple(json.loads(r["languages"])))
+        finally:
+            cursor.close()
+
     def _version(self) -> tuple:
         # The database and its write-ahead log change on every commit of the indexer.
         stamps = []

@@ -463,7 +463,7 @@ def search_documents(index: SearchIndex, catalog: Catalog, request: SearchReques
     result = index.search(request)
     hits = []
     for hit in result.hits:
-        found = make_snippets(catalog.pages(hit.doc_id), result.terms, snippets) \
+        found = make_snippets(catalog.iter_pages(hit.doc_id), result.terms, snippets) \
             if result.terms else []
         hits.append(replace(hit, snippets=tuple(found)))
     return replace(result, hits=tuple(hits))

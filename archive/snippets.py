@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
@@ -13,6 +14,8 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 _SPACES = re.compile(r"\s+")
 CONTEXT = 70  # characters shown on each side of a match
 MAX_SNIPPETS = 3
+SCAN_CHARS = 400_000  # text of one hit read for snippets: a hit matched by its title or
+# file name alone is not read to its end (the result still lists it, without a snippet)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,18 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
             if fold_and_stem(m.group()) in terms]
 
 
+def _spans_near_first(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """The matching spans of the first snippet's window only: tokens are read up to the
+    first match and CONTEXT characters past it, not to the end of the page."""
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        if spans and m.start() > spans[0][1] + CONTEXT:
+            break
+        if fold_and_stem(m.group()) in terms:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 def _window(text: str, spans: list[tuple[int, int]], first: int) -> tuple[tuple[str, bool], ...]:
     start = max(0, spans[first][0] - CONTEXT)
     end = min(len(text), spans[first][1] + CONTEXT)
@@ -64,14 +79,18 @@ def _window(text: str, spans: list[tuple[int, int]], first: int) -> tuple[tuple[
     return tuple((_SPACES.sub(" ", t) if not hit else t, hit) for t, hit in fragments if t)
 
 
-def make_snippets(pages: list[Page], terms: frozenset[str],
+def make_snippets(pages: Iterable[Page], terms: frozenset[str],
                   limit: int = MAX_SNIPPETS) -> list[Snippet]:
-    """Up to `limit` snippets, at most one per page, from the first pages that match."""
-    out = []
+    """Up to `limit` snippets, at most one per page, from the first pages that match,
+    reading at most SCAN_CHARS of text (`pages` may be lazy: it is read only as needed)."""
+    out, read = [], 0
     for page in pages:
-        spans = matches(page.text, terms)
+        spans = _spans_near_first(page.text[:SCAN_CHARS - read], terms)
         if spans:
             out.append(Snippet(page.n, _window(page.text, spans, 0)))
             if len(out) >= limit:
                 break
+        read += len(page.text)
+        if read >= SCAN_CHARS:
+            break
     return out

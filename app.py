@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from flask import Flask, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
@@ -26,11 +29,13 @@ HTTP_MESSAGES = {
 }
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the site for the archive in `settings.var` (default: from DOCKET_* variables)."""
+def create_app(settings: Settings | None = None,
+               clock: Callable[[], float] = time.time) -> Flask:
+    """Build the site for the archive in `settings.var` (default: from DOCKET_* variables);
+    `clock` (seconds) times the sign-in throttle."""
     app = Flask(__name__)
     settings = settings or load_settings()
-    app.config["DOCKET"] = settings
+    app.config.update(DOCKET=settings, DOCKET_CLOCK=clock)
     app.secret_key = editors.secret_key(settings.var)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       MAX_CONTENT_LENGTH=news.MAX_BYTES)
@@ -60,6 +65,8 @@ def render_error(exc: ArchiveError | HTTPException):
         error.status = exc.code
         exc = error
     doc = exc.document if isinstance(exc, DocumentGoneError) else None
+    retry = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry)} if retry else {}
     if request.path.endswith((".json", ".csv")):
-        return jsonify(error=str(exc), status=exc.status), exc.status
-    return render_template("error.html", error=exc, document=doc), exc.status
+        return jsonify(error=str(exc), status=exc.status), exc.status, headers
+    return render_template("error.html", error=exc, document=doc), exc.status, headers

@@ -1,0 +1,153 @@
+"""Hardening of the site: spreadsheet-safe CSV, http(s)-only news links, local redirects,
+the sign-in throttle, secure cookies behind a proxy, same-origin changes, page numbers
+and PDFs with scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from archive import editors, news
+from archive.catalog import Catalog, connect
+from archive.config import Settings
+from archive.search import WhooshIndex
+from indexer.news import add_articles
+from indexer.run import index_collection
+
+JS_ACTION = "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "
+FORMULAS = ["=1+2", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def tiny_pdf(words: str, catalog_extra: str = "") -> bytes:
+    """A one-page PDF showing `words`, with `catalog_extra` added to its catalog."""
+    stream = f"BT /F1 12 Tf 20 100 Td ({words}) Tj ET".encode()
+    objects = [
+        f"<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>".encode(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_700_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """A tiny collection: files named and titled like formulas, PDFs with and without
+    script, an editor account and an article whose url is javascript:."""
+    base = tmp_path_factory.mktemp("websec")
+    folder = base / "release"
+    folder.mkdir()
+    for i, formula in enumerate(FORMULAS):
+        (folder / f"{formula}-{i}.txt").write_text(f"formula cell number {i}\n")
+    (folder / "titled.html").write_text("<html><head><title>=HYPERLINK(\"http://x\")</title>"
+                                        "</head><body><p>formula in the title</p></body></html>")
+    (folder / "script.pdf").write_bytes(tiny_pdf("a report with script", JS_ACTION))
+    (folder / "plain.pdf").write_bytes(tiny_pdf("a report without script"))
+    settings = Settings(var=base / "var", jobs=1, ocr=False, embeddings=False)
+    index_collection(settings, folder)
+    conn = connect(settings.catalog_path)
+    editors.set_password(conn, "amira", "a long password")
+    article = news.NewsArticle(news_id="nbadlink0001", title="A story with a bad link",
+                               text="Words about a report.", url="javascript:alert(1)")
+    add_articles(conn, WhooshIndex(settings.index_dir), [article], settings.news_index_dir)
+    conn.close()
+    return settings
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def client(archive, clock):
+    yield create_app(archive, clock=clock).test_client()
+    conn = connect(archive.catalog_path)  # each test starts with no failed sign-ins
+    conn.execute("DELETE FROM login_failures")
+    conn.close()
+
+
+def doc_id(settings, path):
+    catalog = Catalog(settings.catalog_path)
+    try:
+        return catalog.resolve(path)
+    finally:
+        catalog.close()
+
+
+def token(client, url="/login"):
+    return client.get(url).get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]
+
+
+def sign_in(client, password, name="amira", **kw):
+    return client.post("/login", data={"name": name, "password": password,
+                                       "csrf_token": token(client)}, **kw)
+
+
+# 4. the sign-in throttle --------------------------------------------------------------------
+
+def test_five_failures_lock_the_account_until_the_window_passes(client, clock):
+    for _ in range(editors.FAILURES_ALLOWED):
+        assert "Wrong name or password" in sign_in(client, "wrong").get_data(as_text=True)
+        clock.now += 10
+    refused = sign_in(client, "a long password")  # even the right password
+    assert refused.status_code == 429
+    body = refused.get_data(as_text=True)
+    assert "Too many failed sign-ins" in body and "Try again in 15 minutes" in body
+    assert int(refused.headers["Retry-After"]) == 15 * 60 - 50
+    clock.now += 15 * 60 - 50 - 1
+    assert sign_in(client, "a long password").status_code == 429
+    clock.now += 1  # the first failure has aged out
+    assert sign_in(client, "a long password").status_code == 302
+
+
+def test_the_throttle_counts_per_address_across_accounts(client, archive):
+    for i in range(editors.FAILURES_ALLOWED):
+        assert sign_in(client, "wrong", name=f"guess{i}").status_code == 200
+    assert sign_in(client, "a long password").status_code == 429  # same address
+    other = create_app(archive, clock=client.application.config["DOCKET_CLOCK"]).test_client()
+    elsewhere = sign_in(other, "a long password",
+                        environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert elsewhere.status_code == 302
+
+
+def test_the_throttle_survives_a_restart_and_another_address(client, archive, clock):
+    for _ in range(editors.FAILURES_ALLOWED):
+        sign_in(client, "wrong")
+    restarted = create_app(archive, clock=clock).test_client()
+    refused = sign_in(restarted, "a long password", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert refused.status_code == 429  # the account is locked, whatever the address
+
+
+def test_a_success_clears_the_accounts_failures(client):
+    for _ in range(editors.FAILURES_ALLOWED - 1):
+        sign_in(client, "wrong")
+    assert sign_in(client, "a long password").status_code == 302
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "203.0.113.8"}}  # this address has 4 left
+    for _ in range(editors.FAILURES_ALLOWED - 1):
+        assert sign_in(client, "wrong", **elsewhere).status_code == 200
+    assert sign_in(client, "a long password", **elsewhere).status_code == 302
+
+

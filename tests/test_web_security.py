@@ -4,6 +4,9 @@ and PDFs with scripts."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from app import create_app
@@ -13,6 +16,7 @@ from archive.config import Settings
 from archive.search import WhooshIndex
 from indexer.news import add_articles
 from indexer.run import index_collection
+from web.search import spreadsheet_safe
 
 JS_ACTION = "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "
 FORMULAS = ["=1+2", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
@@ -104,6 +108,29 @@ def token(client, url="/login"):
 def sign_in(client, password, name="amira", **kw):
     return client.post("/login", data={"name": name, "password": password,
                                        "csrf_token": token(client)}, **kw)
+
+
+# 1. CSV injection --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_spreadsheet_safe_quotes_a_formula_start(formula):
+    assert spreadsheet_safe(formula) == "'" + formula
+
+
+@pytest.mark.parametrize("cell", ["plain", "a=b", "", 3, "'already"])
+def test_spreadsheet_safe_leaves_other_cells_alone(cell):
+    assert spreadsheet_safe(cell) == cell
+
+
+def test_search_csv_writes_no_live_formula(client):
+    response = client.get("/search.csv", query_string={"q": "formula"})
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == len(FORMULAS) + 1
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(tuple("=+-@\t\r")), row
+    assert {r["paths"] for r in rows} >= {f"'{f}-{i}.txt" for i, f in enumerate(FORMULAS)}
+    assert "'=HYPERLINK(\"http://x\")" in {r["title"] for r in rows}
 
 
 # 4. the sign-in throttle --------------------------------------------------------------------

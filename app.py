@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None,
     app.register_error_handler(ArchiveError, render_error)
     for status in HTTP_MESSAGES:
         app.register_error_handler(status, render_error)
+    app.jinja_env.tests["web_url"] = news.is_web_url  # only http(s) links become hrefs
     app.context_processor(lambda: {
         "archive_name": settings.archive_name, "permalink_for": permalink_for,
         "editor": session.get("editor"), "csrf_token": lambda: editors.csrf_token(session)})

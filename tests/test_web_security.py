@@ -133,6 +133,44 @@ def test_search_csv_writes_no_live_formula(client):
     assert "'=HYPERLINK(\"http://x\")" in {r["title"] for r in rows}
 
 
+# 2. http(s)-only news links ----------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)",
+                                 "java\tscript:alert(1)", "data:text/html,x", "vbscript:x",
+                                 "file:///etc/passwd", "//example.org/x", "http://", "/local"])
+def test_web_url_refuses_what_is_not_http(url):
+    assert news.web_url(url) is None and not news.is_web_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://example.org/a", "HTTPS://example.org/a?b=c"])
+def test_web_url_keeps_http_and_https(url):
+    assert news.web_url(url) == url
+
+
+def test_feed_items_drop_javascript_links():
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>'
+            b"<item><title>Bad</title><link>javascript:alert(1)</link></item>"
+            b"<item><title>Good</title><link>https://example.org/good</link></item>"
+            b"</channel></rss>")
+    assert [i["link"] for i in news.feed_items(feed)] == [None, "https://example.org/good"]
+
+
+def test_article_with_javascript_url_renders_no_link(client):
+    page = client.get("/n/nbadlink0001")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "A story with a bad link" in body
+    assert "javascript:" not in body and ">source</a>" not in body
+    assert client.get("/n/nbadlink0001.json").get_json()["url"] is None
+
+
+def test_news_template_renders_an_href_for_http_only(archive):
+    app = create_app(archive)
+    template = app.jinja_env.from_string(
+        "{% if url is web_url %}<a href=\"{{ url }}\">source</a>{% endif %}")
+    assert template.render(url="javascript:alert(1)") == ""
+    assert template.render(url="https://example.org/") == '<a href="https://example.org/">source</a>'
+
+
 # 4. the sign-in throttle --------------------------------------------------------------------
 
 def test_five_failures_lock_the_account_until_the_window_passes(client, clock):

@@ -16,6 +16,7 @@ from archive.config import Settings
 from archive.search import WhooshIndex
 from indexer.news import add_articles
 from indexer.run import index_collection
+from web.guards import local_target
 from web.search import spreadsheet_safe
 
 JS_ACTION = "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "
@@ -169,6 +170,30 @@ def test_news_template_renders_an_href_for_http_only(archive):
         "{% if url is web_url %}<a href=\"{{ url }}\">source</a>{% endif %}")
     assert template.render(url="javascript:alert(1)") == ""
     assert template.render(url="https://example.org/") == '<a href="https://example.org/">source</a>'
+
+
+# 3. local redirects only --------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "\\\\evil.example", "javascript:alert(1)", "evil.example",
+                                    "/\t/evil.example", "", None, "http:/evil.example"])
+def test_local_target_refuses_other_sites(target):
+    assert local_target(target, "/n/x") == "/n/x"
+
+
+@pytest.mark.parametrize("target", ["/n/x", "/d/0123456789abcdef?q=a#p2", "/news"])
+def test_local_target_keeps_local_paths(target):
+    assert local_target(target, "/n/x") == target
+
+
+def test_review_redirects_only_to_local_next(client, archive):
+    assert sign_in(client, "a long password").status_code == 302
+    form = {"doc_id": doc_id(archive, "plain.pdf"), "decision": "suggested",
+            "csrf_token": token(client, "/news")}
+    off_site = client.post("/n/nbadlink0001/review", data=form | {"next": "//evil.example/"})
+    assert off_site.status_code == 302 and off_site.headers["Location"] == "/n/nbadlink0001"
+    local = client.post("/n/nbadlink0001/review", data=form | {"next": "/news"})
+    assert local.headers["Location"] == "/news"
 
 
 # 4. the sign-in throttle --------------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""Request checks shared by the views: editor-only actions and well-formed document ids."""
+"""Request checks shared by the views: editor-only actions, well-formed document ids, local
+redirect targets."""
 
 from __future__ import annotations
+
+import urllib.parse
 
 from flask import abort, request, session
 
@@ -22,3 +25,14 @@ def checked(doc_id: str) -> str:
     if not is_doc_id(doc_id):
         abort(404)
     return doc_id
+
+
+def local_target(target: str | None, fallback: str) -> str:
+    """`target` (a form's or query's `next`) when it is a path on this site, else `fallback`:
+    a redirect never leads off-site ("//host", "/\\host" and "scheme:" are not local)."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return fallback
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):  # browsers drop tabs, newlines
+        return fallback
+    parts = urllib.parse.urlsplit(target)
+    return fallback if parts.scheme or parts.netloc else target

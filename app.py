@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive import editors, news
 from archive.config import Settings, load_settings
@@ -38,7 +39,11 @@ def create_app(settings: Settings | None = None,
     app.config.update(DOCKET=settings, DOCKET_CLOCK=clock)
     app.secret_key = editors.secret_key(settings.var)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies,
                       MAX_CONTENT_LENGTH=news.MAX_BYTES)
+    if settings.proxy_hops > 0:  # the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops)
     for blueprint in (search.bp, documents.bp, news_views.bp, editor_views.bp):
         app.register_blueprint(blueprint)
     app.teardown_appcontext(resources.close_resources)

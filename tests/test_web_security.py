@@ -12,7 +12,7 @@ import pytest
 from app import create_app
 from archive import editors, news
 from archive.catalog import Catalog, connect
-from archive.config import Settings
+from archive.config import Settings, load_settings
 from archive.search import WhooshIndex
 from indexer.news import add_articles
 from indexer.run import index_collection
@@ -239,5 +239,37 @@ def test_a_success_clears_the_accounts_failures(client):
     for _ in range(editors.FAILURES_ALLOWED - 1):
         assert sign_in(client, "wrong", **elsewhere).status_code == 200
     assert sign_in(client, "a long password", **elsewhere).status_code == 302
+
+
+# 5. secure cookies and the proxy -------------------------------------------------------------
+
+def test_session_cookie_is_secure_when_asked(archive):
+    app = create_app(Settings(var=archive.var, secure_cookies=True))
+    response = app.test_client().get("/login")
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = create_app(archive).test_client().get("/login")
+    assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_proxy_hops_trust_the_proxys_scheme_and_client_address(archive):
+    seen = {}
+    for hops in (0, 1):
+        app = create_app(Settings(var=archive.var, proxy_hops=hops))
+
+        @app.get("/probe")
+        def probe():
+            from flask import request
+            return {"secure": request.is_secure, "address": request.remote_addr}
+
+        seen[hops] = app.test_client().get("/probe", headers={
+            "X-Forwarded-For": "198.51.100.4", "X-Forwarded-Proto": "https"}).get_json()
+    assert seen[0] == {"secure": False, "address": "127.0.0.1"}
+    assert seen[1] == {"secure": True, "address": "198.51.100.4"}
+
+
+def test_new_settings_come_from_the_environment():
+    settings = load_settings(environ={"DOCKET_SECURE_COOKIES": "1", "DOCKET_PROXY_HOPS": "2"})
+    assert settings.secure_cookies is True and settings.proxy_hops == 2
+    assert Settings().secure_cookies is False and Settings().proxy_hops == 0
 
 

@@ -13,14 +13,14 @@ from archive import editors, news
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
 from archive.permalinks import permalink_for
-from web import documents, resources, search
+from web import documents, guards, resources, search
 from web import editors as editor_views
 from web import news as news_views
 
 CSP = ("default-src 'none'; img-src 'self'; media-src 'self'; style-src 'self'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+                    "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 # The HTTP errors the views raise with abort(), told the way an ArchiveError is.
 HTTP_MESSAGES = {
     400: "The form was stale or incomplete (missing security token). "
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None,
                                 x_proto=settings.proxy_hops)
     for blueprint in (search.bp, documents.bp, news_views.bp, editor_views.bp):
         app.register_blueprint(blueprint)
+    app.before_request(guards.same_origin_only)
     app.teardown_appcontext(resources.close_resources)
     app.after_request(security_headers)
     app.register_error_handler(ArchiveError, render_error)
@@ -66,8 +67,9 @@ def security_headers(response):
 
 def render_error(exc: ArchiveError | HTTPException):
     """The one error handler: error.html with the error's status, or JSON for .json/.csv."""
-    if isinstance(exc, HTTPException):
-        error = ArchiveError(HTTP_MESSAGES[exc.code])
+    if isinstance(exc, HTTPException):  # abort(code) says the usual; abort(code, text) more
+        given = exc.description != type(exc).description
+        error = ArchiveError(exc.description if given else HTTP_MESSAGES[exc.code])
         error.status = exc.code
         exc = error
     doc = exc.document if isinstance(exc, DocumentGoneError) else None

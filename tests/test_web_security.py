@@ -273,3 +273,29 @@ def test_new_settings_come_from_the_environment():
     assert Settings().secure_cookies is False and Settings().proxy_hops == 0
 
 
+# 6. same-origin changes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/login", "/logout", "/n/nbadlink0001/review", "/news/add"])
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
+                                     {"Referer": "https://evil.example/page"},
+                                     {"Origin": "http://localhost.evil.example"},
+                                     {"Origin": "http://localhost:8080"}])
+def test_posts_from_another_site_are_refused(client, url, headers):
+    response = client.post(url, data={"csrf_token": token(client)}, headers=headers)
+    assert response.status_code == 403
+    assert "sent from another site" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": "http://localhost"},
+                                     {"Referer": "http://localhost/login"},
+                                     {"Origin": "https://LOCALHOST:443"}])
+def test_posts_from_this_site_or_without_headers_pass(client, headers):
+    response = sign_in(client, "a long password", headers=headers)
+    assert response.status_code == 302
+
+
+def test_pages_send_their_origin_with_same_site_forms(client):
+    # "no-referrer" made browsers send "Origin: null" with our own forms.
+    assert client.get("/").headers["Referrer-Policy"] == "same-origin"
+
+

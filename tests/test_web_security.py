@@ -299,3 +299,17 @@ def test_pages_send_their_origin_with_same_site_forms(client):
     assert client.get("/").headers["Referrer-Policy"] == "same-origin"
 
 
+# 7. page numbers -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", ["0", "-1", "00"])
+def test_page_numbers_below_one_are_not_found(client, archive, page):
+    response = client.get(f"/d/{doc_id(archive, 'plain.pdf')}/p/{page}")
+    assert response.status_code == 404
+
+
+def test_pages_past_the_end_show_the_last_page(client, archive):
+    response = client.get(f"/d/{doc_id(archive, 'plain.pdf')}/p/7")
+    assert response.status_code == 200 and "a report without script" in response.get_data(
+        as_text=True)
+
+

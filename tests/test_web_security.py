@@ -13,6 +13,7 @@ from app import create_app
 from archive import editors, news
 from archive.catalog import Catalog, connect
 from archive.config import Settings, load_settings
+from archive.originals import SCAN_BYTES, has_pdf_script
 from archive.search import WhooshIndex
 from indexer.news import add_articles
 from indexer.run import index_collection
@@ -313,3 +314,34 @@ def test_pages_past_the_end_show_the_last_page(client, archive):
         as_text=True)
 
 
+# 8. PDFs with scripts -----------------------------------------------------------------------
+
+def test_pdf_with_script_is_an_attachment(client, archive):
+    scripted = client.get(f"/d/{doc_id(archive, 'script.pdf')}/original")
+    assert scripted.status_code == 200
+    assert scripted.headers["Content-Disposition"].startswith("attachment")
+    assert scripted.mimetype == "application/octet-stream"
+    scripted.close()
+    plain = client.get(f"/d/{doc_id(archive, 'plain.pdf')}/original")
+    assert plain.mimetype == "application/pdf"
+    assert plain.headers["Content-Disposition"].startswith("inline")
+    plain.close()
+
+
+@pytest.mark.parametrize("extra, found", [
+    (JS_ACTION, True), ("/Names << /JavaScript 9 0 R >> ", True),
+    ("/AA << /O 9 0 R >> ", True), ("/OpenAction << /S /JavaScr#69pt /J#53 (x) >> ", True),
+    ("/OpenAction [3 0 R /Fit] ", False), ("/JSON (x) /AAX 1 /MyJS 2 ", False), ("", False)])
+def test_has_pdf_script_reads_name_tokens(tmp_path, extra, found):
+    path = tmp_path / "a.pdf"
+    path.write_bytes(tiny_pdf("words", extra))
+    assert has_pdf_script(path) is found
+
+
+def test_has_pdf_script_reads_both_ends_of_a_large_file(tmp_path):
+    path = tmp_path / "big.pdf"
+    filler = b"0" * (SCAN_BYTES * 2)
+    path.write_bytes(tiny_pdf("words") + filler + b"<< /JS (x) >>")
+    assert has_pdf_script(path)
+    path.write_bytes(tiny_pdf("words") + filler + b"<< /JS (x) >>" + filler)
+    assert not has_pdf_script(path)  # the middle of a large file is not read

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from flask import Flask, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive import editors, news
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
 from archive.permalinks import permalink_for
-from web import documents, resources, search
+from web import documents, guards, resources, search
 from web import editors as editor_views
 from web import news as news_views
 
 CSP = ("default-src 'none'; img-src 'self'; media-src 'self'; style-src 'self'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+                    "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 # The HTTP errors the views raise with abort(), told the way an ArchiveError is.
 HTTP_MESSAGES = {
     400: "The form was stale or incomplete (missing security token). "
@@ -26,21 +30,29 @@ HTTP_MESSAGES = {
 }
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the site for the archive in `settings.var` (default: from DOCKET_* variables)."""
+def create_app(settings: Settings | None = None,
+               clock: Callable[[], float] = time.time) -> Flask:
+    """Build the site for the archive in `settings.var` (default: from DOCKET_* variables);
+    `clock` (seconds) times the sign-in throttle."""
     app = Flask(__name__)
     settings = settings or load_settings()
-    app.config["DOCKET"] = settings
+    app.config.update(DOCKET=settings, DOCKET_CLOCK=clock)
     app.secret_key = editors.secret_key(settings.var)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies,
                       MAX_CONTENT_LENGTH=news.MAX_BYTES)
+    if settings.proxy_hops > 0:  # the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops)
     for blueprint in (search.bp, documents.bp, news_views.bp, editor_views.bp):
         app.register_blueprint(blueprint)
+    app.before_request(guards.same_origin_only)
     app.teardown_appcontext(resources.close_resources)
     app.after_request(security_headers)
     app.register_error_handler(ArchiveError, render_error)
     for status in HTTP_MESSAGES:
         app.register_error_handler(status, render_error)
+    app.jinja_env.tests["web_url"] = news.is_web_url  # only http(s) links become hrefs
     app.context_processor(lambda: {
         "archive_name": settings.archive_name, "permalink_for": permalink_for,
         "editor": session.get("editor"), "csrf_token": lambda: editors.csrf_token(session)})
@@ -55,11 +67,14 @@ def security_headers(response):
 
 def render_error(exc: ArchiveError | HTTPException):
     """The one error handler: error.html with the error's status, or JSON for .json/.csv."""
-    if isinstance(exc, HTTPException):
-        error = ArchiveError(HTTP_MESSAGES[exc.code])
+    if isinstance(exc, HTTPException):  # abort(code) says the usual; abort(code, text) more
+        given = exc.description != type(exc).description
+        error = ArchiveError(exc.description if given else HTTP_MESSAGES[exc.code])
         error.status = exc.code
         exc = error
     doc = exc.document if isinstance(exc, DocumentGoneError) else None
+    retry = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry)} if retry else {}
     if request.path.endswith((".json", ".csv")):
-        return jsonify(error=str(exc), status=exc.status), exc.status
-    return render_template("error.html", error=exc, document=doc), exc.status
+        return jsonify(error=str(exc), status=exc.status), exc.status, headers
+    return render_template("error.html", error=exc, document=doc), exc.status, headers

@@ -108,6 +108,11 @@ CREATE TABLE IF NOT EXISTS editors (
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS login_failures (
+    subject TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_subject ON login_failures(subject, at);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY,
     folder TEXT NOT NULL,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from archive.catalog import Catalog
+from archive.errors import DocumentNotFoundError
 from archive.model import Document, Page
 from archive.permalinks import permalink_for
 from archive.snippets import matches
@@ -81,12 +82,16 @@ def citation(doc: Document, archive_name: str, url_root: str, page: int,
 
 def document_view(catalog: Catalog, doc_id: str, page: int, terms: frozenset[str],
                   archive_name: str, url_root: str) -> DocumentView:
-    """The window of pages holding `page` (clamped to the document), highlighted.
+    """The window of pages holding `page` (a page past the end shows the last), highlighted.
 
-    Raises DocumentNotFoundError / DocumentGoneError from the catalog.
+    Raises DocumentNotFoundError for a page number below 1, and DocumentNotFoundError /
+    DocumentGoneError from the catalog.
     """
+    if page < 1:
+        raise DocumentNotFoundError(f"Document {doc_id} has no page {page}: pages are "
+                                    "numbered from 1.")
     doc = catalog.document(doc_id)
-    page = min(max(1, page), max(1, doc.page_count))
+    page = min(page, max(1, doc.page_count))
     first = (page - 1) // PAGE_WINDOW * PAGE_WINDOW + 1
     pages = catalog.pages(doc.doc_id, start=first, count=PAGE_WINDOW)
     last = pages[-1].n if pages else first

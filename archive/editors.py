@@ -1,10 +1,11 @@
 """What editors record from the site: their accounts and their reviews of news links; and the
-session key and CSRF tokens that guard those changes. The one read-side module that writes
-to the catalog (see the README's layout section)."""
+session key, CSRF tokens and sign-in throttle that guard those changes. The one read-side
+module that writes to the catalog (see the README's layout section)."""
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,20 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive.catalog import transaction
+from archive.errors import ArchiveError
+
+FAILURES_ALLOWED = 5  # failed sign-ins per account and per address ...
+FAILURE_WINDOW = 15 * 60.0  # ... within this many seconds; then refused until it passes
+
+
+class LoginThrottledError(ArchiveError):
+    """Raised when an account or address failed to sign in too often in the last window."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def set_password(conn, name: str, password: str) -> None:
@@ -31,6 +46,52 @@ def check_login(conn, name: str, password: str) -> bool:
         check_password_hash(generate_password_hash("x"), password)  # same time either way
         return False
     return check_password_hash(row[0], password)
+
+
+def sign_in(conn, name: str, password: str, address: str, now: float) -> bool:
+    """True when the name and password belong to an editor, under a throttle kept in the
+    catalog (so it holds across threads, processes and restarts): after FAILURES_ALLOWED
+    failures within FAILURE_WINDOW seconds, attempts for that account or from that address
+    are refused without checking the password. A success clears the account's failures.
+    `now` is the time in seconds (time.time(), or a test's clock).
+
+    Raises LoginThrottledError saying when to try again. Needs a writable connection.
+    """
+    subjects = (f"account:{name[:200]}", f"address:{address[:200]}")
+    with transaction(conn):
+        conn.execute("DELETE FROM login_failures WHERE at <= ?", (now - FAILURE_WINDOW,))
+        retry_at = _refused_until(conn, subjects, now)
+        # The attempt counts as a failure before the password is checked, in the same
+        # transaction as the count: parallel guesses cannot slip past the limit.
+        rows = [] if retry_at else [
+            conn.execute("INSERT INTO login_failures VALUES (?, ?)", (s, now)).lastrowid
+            for s in subjects]
+    if retry_at:
+        wait = max(1, math.ceil(retry_at - now))
+        raise LoginThrottledError(
+            f"Too many failed sign-ins for this account or from this address. Try again in "
+            f"{math.ceil(wait / 60)} minute{'s' if wait > 60 else ''} (at "
+            f"{datetime.fromtimestamp(retry_at, UTC):%H:%M} UTC).", retry_after=wait)
+    if not check_login(conn, name, password):
+        return False
+    with transaction(conn):
+        conn.execute("DELETE FROM login_failures WHERE subject = ?", (subjects[0],))
+        conn.execute("DELETE FROM login_failures WHERE rowid = ?", (rows[1],))
+    return True
+
+
+def _refused_until(conn, subjects, now: float) -> float | None:
+    """When the last of `subjects` over the limit falls back under it, or None."""
+    until = None
+    for subject in subjects:
+        times = [r[0] for r in conn.execute(
+            "SELECT at FROM login_failures WHERE subject = ? AND at > ? ORDER BY at",
+            (subject, now - FAILURE_WINDOW))]
+        if len(times) >= FAILURES_ALLOWED:
+            # Under the limit again once all but FAILURES_ALLOWED - 1 have aged out.
+            at = times[len(times) - FAILURES_ALLOWED] + FAILURE_WINDOW
+            until = max(until or at, at)
+    return until
 
 
 def secret_key(var: Path) -> bytes:

@@ -47,6 +47,23 @@ class NewsArticle:
     language: str | None = None
 
 
+def web_url(url: str | None) -> str | None:
+    """`url` when it is an http(s) address with a host, else None: links taken from news
+    (an article's url, a feed's links) become hrefs, and javascript: or data: must not."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):  # browsers drop them: "java\tscript:"
+        return None
+    parts = urllib.parse.urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def is_web_url(url: str | None) -> bool:
+    """True when `url` is an http(s) address with a host (see web_url)."""
+    return web_url(url) is not None
+
+
 def _news_id(text: str) -> str:
     return "n" + hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:NEWS_ID_LENGTH - 1]
 
@@ -91,7 +108,7 @@ def parse_html(html: str, source: str | None = None, url: str | None = None) -> 
     return NewsArticle(news_id=_news_id(title + "\n" + text), title=title, text=text,
                        outlet=data.get("sitename") or data.get("hostname"),
                        author=data.get("author"), published=_date(data.get("date")),
-                       url=url or data.get("url"), source=source,
+                       url=web_url(url or data.get("url")), source=source,
                        language=data.get("language"))
 
 
@@ -146,7 +163,7 @@ def feed_items(data: bytes) -> list[dict]:
     items = []
     for entry in parsed.entries[:MAX_FEED_ITEMS]:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        items.append({"link": entry.get("link"), "title": entry.get("title", ""),
+        items.append({"link": web_url(entry.get("link")), "title": entry.get("title", ""),
                       "summary": re.sub(r"<[^>]+>", " ", entry.get("summary", "")),
                       "published": time.strftime("%Y-%m-%d", stamp) if stamp else
                       _date(entry.get("published") or entry.get("updated")),
@@ -217,7 +234,8 @@ def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES,
 def _article(row) -> NewsArticle:
     return NewsArticle(news_id=row["news_id"], title=row["title"],
                        text=decompress_text(row["text"]), outlet=row["outlet"],
-                       author=row["author"], published=row["published"], url=row["url"],
+                       author=row["author"], published=row["published"],
+                       url=web_url(row["url"]),
                        source=row["source"], language=row["language"])
 
 

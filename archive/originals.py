@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from archive.catalog import MEMBER_SEP, Catalog
@@ -9,6 +10,14 @@ from archive.config import Settings
 from archive.errors import DocumentGoneError
 from archive.filenames import real_path
 from archive.model import Document
+
+SCAN_BYTES = 4 * 1024 * 1024  # read from each end of a PDF when looking for scripts
+# A PDF name token: a slash, then regular characters up to a delimiter or white space.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Names that run script: a JavaScript action (also what makes an /OpenAction run script)
+# and additional actions, fired by opening pages, fields or the document.
+SCRIPT_NAMES = frozenset({b"JavaScript", b"JS", b"AA"})
 
 
 def original_path(settings: Settings, catalog: Catalog, doc: Document) -> Path:
@@ -28,3 +37,26 @@ def original_path(settings: Settings, catalog: Catalog, doc: Document) -> Path:
             return resolved
     raise DocumentGoneError(f"The original bytes of {doc.doc_id} are no longer on disk.",
                             document=doc)
+
+
+def has_pdf_script(path: Path) -> bool:
+    """True when the PDF's first or last SCAN_BYTES name JavaScript or additional actions
+    (`/JavaScript`, `/JS`, `/AA`, also spelled with #xx escapes).
+
+    A cheap byte scan, not a parse: names inside compressed object streams or in the
+    middle of a very large file are not seen.
+    """
+    with path.open("rb") as file:
+        data = file.read(SCAN_BYTES)
+        size = file.seek(0, 2)
+        if size > SCAN_BYTES:
+            start = max(SCAN_BYTES, size - SCAN_BYTES)
+            file.seek(start)
+            data += (b"" if start == SCAN_BYTES else b" ") + file.read(SCAN_BYTES)
+    for match in _PDF_NAME.finditer(data):
+        name = match.group(1)
+        if b"#" in name:
+            name = _HEX_ESCAPE.sub(lambda m: bytes.fromhex(m.group(1).decode()), name)
+        if name in SCRIPT_NAMES:
+            return True
+    return False

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from archive import xref
 from archive.documents import document_view
 from archive.model import document_json
-from archive.originals import original_path
+from archive.originals import has_pdf_script, original_path
 from archive.previews import pdf_page_png
 from web.guards import checked
 from web.resources import get_catalog, get_index, get_settings
@@ -63,7 +63,8 @@ def page_image(doc_id: str, page: int):
 def original(doc_id: str):
     doc = get_catalog().document(checked(doc_id))
     path = original_path(get_settings(), get_catalog(), doc)
-    inline = doc.mime in INLINE_TYPES and doc.mime not in ACTIVE_TYPES
+    inline = doc.mime in INLINE_TYPES and doc.mime not in ACTIVE_TYPES and not (
+        doc.mime == "application/pdf" and has_pdf_script(path))
     name = (doc.paths[0] if doc.paths else doc.doc_id).rsplit("/", 1)[-1]
     # An open file and the content hash as the ETag: werkzeug's own ETag encodes the path,
     # which fails for names that are not UTF-8.

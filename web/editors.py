@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from archive import editors
-from web.resources import get_catalog
+from web.resources import get_clock, get_writable
 
 bp = Blueprint("editors", __name__)
 
@@ -16,7 +16,8 @@ def login():
         if not editors.csrf_valid(session, request.form.get("csrf_token")):
             abort(400)
         name = request.form.get("name", "")
-        if editors.check_login(get_catalog().conn, name, request.form.get("password", "")):
+        if editors.sign_in(get_writable(), name, request.form.get("password", ""),
+                           request.remote_addr or "unknown", get_clock()()):
             session.clear()
             session["editor"] = name
             return redirect(url_for("news.index"))

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 
 from archive import editors, news, xref
 from indexer import news as news_writer
-from web.guards import checked, editor_only
+from web.guards import checked, editor_only, local_target
 from web.resources import get_catalog, get_index, get_news_index, get_settings, get_writable
 
 bp = Blueprint("news", __name__)
@@ -48,7 +48,8 @@ def review(news_id: str):
     editors.review(get_writable(), news.get_article(get_writable(), news_id).news_id, doc_id,
                    decision, session["editor"])
     news_writer.reproject(get_writable(), get_index(), {doc_id})
-    return redirect(request.form.get("next") or url_for("news.page", news_id=news_id))
+    return redirect(local_target(request.form.get("next"),
+                                 url_for("news.page", news_id=news_id)))
 
 
 @bp.post("/news/add")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from flask import current_app, g
 
@@ -16,6 +17,11 @@ def get_settings() -> Settings:
     return current_app.config["DOCKET"]
 
 
+def get_clock() -> Callable[[], float]:
+    """The app's clock, seconds since the epoch (time.time unless a test gave another)."""
+    return current_app.config["DOCKET_CLOCK"]
+
+
 def get_catalog() -> Catalog:
     """The read-only catalog, opened once per request."""
     if "catalog" not in g:
@@ -24,8 +30,10 @@ def get_catalog() -> Catalog:
 
 
 def get_writable() -> sqlite3.Connection:
-    """A writable catalog connection, for the editor actions; opened once per request."""
+    """A writable catalog connection, for the editor actions; opened once per request.
+    IndexMissingError when the catalog was never built (it is not created here)."""
     if "writable" not in g:
+        get_catalog()
         g.writable = connect(get_settings().catalog_path)
     return g.writable
 

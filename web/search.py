@@ -16,6 +16,15 @@ from web.resources import get_catalog, get_index, get_settings
 bp = Blueprint("search", __name__)
 
 CSV_COLUMNS = ["id", "title", "type", "languages", "date", "pages", "paths", "permalink"]
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """The cell as a spreadsheet shows it as text: a leading quote before a formula start."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def search_request(page_size: int | None = None) -> SearchRequest:
@@ -33,8 +42,9 @@ def csv_rows(hits: Iterable[Hit], root: str) -> Iterator[str]:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for h in hits:
-        writer.writerow([h.doc_id, h.title, h.kind, " ".join(h.languages), h.date or "",
-                         h.page_count, " | ".join(h.paths), root + permalink_for(h.doc_id)])
+        writer.writerow([spreadsheet_safe(cell) for cell in (
+            h.doc_id, h.title, h.kind, " ".join(h.languages), h.date or "", h.page_count,
+            " | ".join(h.paths), root + permalink_for(h.doc_id))])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()

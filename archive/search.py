@@ -378,7 +378,8 @@ def search_json(result: SearchResult) -> dict:
     """The JSON form of a result, shared by `docket search --json` and /search.json."""
     return {
         "query": result.query, "total": result.total, "page": result.page,
-        "pages": result.pages, "partial": result.partial, "expanded": list(result.expanded),
+        "pages": result.pages, "partial": result.partial,
+        "notice": result.notice, "expanded": list(result.expanded),
         "hits": [{"id": h.doc_id, "paths": list(h.paths), "title": h.title, "type": h.kind,
                   "languages": list(h.languages), "date": h.date, "page_count": h.page_count,
                   "score": round(h.score, 4),

@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from archive.catalog import Catalog  # noqa: E402
 from archive.config import Settings  # noqa: E402
-from archive.model import SearchRequest  # noqa: E402
 from archive.engines import open_index  # noqa: E402
+from archive.model import SearchRequest  # noqa: E402
 
 JUDGEMENTS = Path(__file__).resolve().parent / "relevance.json"
 K = 10

@@ -9,13 +9,19 @@ VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
-	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg
+	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg python3-xapian xapian-tools
 TEST_PACKAGES := chromium fonts-noto-core fonts-dejavu-core
 BENCH_PACKAGES := recoll fonts-noto-core
+# Xapian's Python bindings come from Debian (python3-xapian, built by Debian from Xapian's
+# own sources) rather than a third-party PyPI wheel. They live in Debian's dist-packages,
+# which the venv (another Python 3.11 build) does not see; a .pth file adds a folder that
+# holds only a link to the xapian package, so no other Debian module leaks into the venv.
+XAPIAN_DIR := /usr/lib/python3/dist-packages/xapian
+XAPIAN_PTH := $(VENV)/lib/python3.11/site-packages/debian-xapian.pth
 
 .PHONY: setup system-packages demo index serve test lint bench clean
 
-setup: system-packages $(BIN)/docket
+setup: system-packages $(BIN)/docket $(XAPIAN_PTH)
 
 system-packages:
 	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do \
@@ -35,6 +41,13 @@ $(BIN)/docket: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
+
+$(XAPIAN_PTH): $(BIN)/docket
+	@test -d $(XAPIAN_DIR) || { echo "Missing $(XAPIAN_DIR): apt-get install python3-xapian"; exit 1; }
+	mkdir -p $(VENV)/debian-xapian
+	ln -sfn $(XAPIAN_DIR) $(VENV)/debian-xapian/xapian
+	echo "$(abspath $(VENV))/debian-xapian" > $@
+	$(BIN)/python -c "import xapian"
 
 index: setup
 	$(BIN)/docket index sample_docs/release --var $(VAR) || [ $$? -eq 1 ]

@@ -36,6 +36,12 @@ class Settings:
                                 "news to documents (off: faster bulk runs; computed later).")
     batch_size: int = _setting(100, "Documents committed to the catalog per transaction.")
     index_procs: int = _setting(1, "Whoosh writer processes for large index updates.")
+    engine: str = _setting("", "Search engine of a new archive: whoosh (embedded, up to some "
+                           "100,000 documents) or xapian (release scale; local or sharded). "
+                           "Empty: the engine the archive records (whoosh for a new one). "
+                           "Moving an archive to the other engine is an index rebuild.")
+    xapian_shards: str = _setting("", "Xapian shards as host:port,host:port (xapian-tcpsrv "
+                                  "--writable on each); empty: a local database in var/xapian.")
     page_size: int = _setting(20, "Search results per page.")
     archive_name: str = _setting("Docket archive", "Name of the archive, shown on the site.")
     host: str = _setting("127.0.0.1", "Address `docket serve` listens on.")
@@ -52,6 +58,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.var / "index"
+
+    @property
+    def xapian_dir(self) -> Path:
+        return self.var / "xapian"
 
     @property
     def blob_dir(self) -> Path:

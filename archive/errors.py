@@ -45,3 +45,9 @@ class CollectionMismatchError(ArchiveError):
     """Raised when a var/ folder already holds the catalog of another collection."""
 
     status = 409
+
+
+class EngineMismatchError(ArchiveError):
+    """Raised when a setting asks for another search engine than the archive's index uses."""
+
+    status = 409

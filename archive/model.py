@@ -138,6 +138,7 @@ class SearchResult:
     expanded: tuple[str, ...] = ()  # alias-table entities the query was widened with
     partial: bool = False  # the deadline stopped the search: counts are lower bounds
     terms: frozenset[str] = frozenset()  # index terms that matched, for highlighting
+    notice: str | None = None  # why the answer is partial (a search shard did not answer)
 
     @property
     def query(self) -> str:

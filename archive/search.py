@@ -13,33 +13,28 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.qparser import (
-    AndGroup,
-    FieldAliasPlugin,
-    FuzzyTermPlugin,
-    MultifieldParser,
-    QueryParserError,
-)
 from whoosh.searching import ResultsPage
 
-from archive.aliases import AliasTable, default_aliases, expand_query
-from archive.analysis import fold, fold_and_stem
+from archive.aliases import AliasTable, default_aliases
+from archive.analysis import fold_and_stem
 from archive.catalog import MEMBER_SEP, Catalog
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
+from archive.query import (
+    check_expansion,
+    parse_query,
+    parse_request,
+    query_terms,
+    walk,
+)
 from archive.schema import index_schema
 from archive.snippets import make_snippets
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
 DEADLINE = 2.0  # seconds a query may run before it stops with the hits found so far
-MAX_QUERY_CHARS = 1000
-MAX_TERMS = 300  # leaf terms after alias expansion
-MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand for
-MIN_PREFIX = 2
 # facet name -> (index field, one document may hold several values)
 FACETS = {"lang": ("lang", True), "type": ("kind", False), "folder": ("folder", True),
           "year": ("year", False), "status": ("status", False), "news": ("news", False)}
-TEXT_FIELDS = ("title", "content")
 _FACET_CACHE: dict[tuple, dict[str, dict[str, set[int]]]] = {}  # few index versions at once
 
 
@@ -115,12 +110,6 @@ def _fields(rec: IndexRecord) -> dict:
         fields["date"] = date
         fields["year"] = str(date.year)
     return fields
-
-
-def _walk(q: wq.Query) -> Iterator[wq.Query]:
-    yield q
-    for child in q.children():
-        yield from _walk(child)
 
 
 def _live_frequency(reader, term: str) -> int:
@@ -255,77 +244,14 @@ class WhooshIndex:
 
     # reading -------------------------------------------------------------------------------
     def parse(self, text: str) -> wq.Query:
-        """Parse the query language (see templates/help.html).
-
-        Raises BadQueryError for syntax errors and for queries that would scan the whole
-        vocabulary (leading wildcards, one-letter prefixes) or are too long.
-        """
-        if not text.strip():
-            raise BadQueryError("Type something to search for.")
-        if len(text) > MAX_QUERY_CHARS:
-            raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
-                                f"{MAX_QUERY_CHARS}. Search for the key words only.")
-        parser = MultifieldParser(["title", "content", "path"], schema=self.ix.schema,
-                                  fieldboosts={"title": 2.0, "path": 0.5}, group=AndGroup)
-        parser.add_plugin(FuzzyTermPlugin())
-        parser.add_plugin(FieldAliasPlugin({"kind": ["type"], "lang": ["language"],
-                                            "content": ["text"], "folder": ["in"]}))
-        try:
-            q = parser.parse(text)
-        except (QueryParserError, ValueError, TypeError) as exc:
-            raise BadQueryError(f"Could not understand the query {text!r}: {exc}") from exc
-        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            raise BadQueryError(f"The query {text!r} has no words to search for.")
-        q = self._fold_multiterms(q)
-        leaves = list(q.leaves())
-        if len(leaves) > MAX_TERMS:
-            raise BadQueryError(f"The query has {len(leaves)} terms; the limit is {MAX_TERMS}.")
-        return q
-
-    def _fold_multiterms(self, q: wq.Query) -> wq.Query:
-        # Prefix, wildcard and fuzzy text skips the analyzer: fold it here, and for a prefix
-        # also try its stem, since the index holds stems ("librar*" and "library*").
-        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            raw = q.text
-            if isinstance(q, wq.Wildcard) and raw[:1] in ("*", "?"):
-                raise BadQueryError(f"{raw!r} starts with a wildcard, which would scan every "
-                                    f"word in the archive; start with at least "
-                                    f"{MIN_PREFIX} letters.")
-            stem_part = raw.rstrip("*?") if isinstance(q, (wq.Prefix, wq.Wildcard)) else raw
-            if len(stem_part.split("*")[0].split("?")[0]) < MIN_PREFIX:
-                raise BadQueryError(f"{raw!r} is too short to expand; give at least "
-                                    f"{MIN_PREFIX} letters before * or ?.")
-            q = q.copy()
-            if isinstance(q, wq.FuzzyTerm):  # the parser already ran the field's analyzer
-                q.prefixlength = max(q.prefixlength, 1)
-                q.maxdist = min(q.maxdist, 2)
-            else:
-                q.text = fold(raw)
-            if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
-                stem = fold_and_stem(raw)
-                if stem != q.text:
-                    return wq.Or([q, wq.Prefix(q.fieldname, stem, boost=q.boost)])
-            return q
-        if q.is_leaf():
-            return q
-        return q.apply(self._fold_multiterms)
+        """Parse the query language (see archive.query.parse_query). Raises BadQueryError."""
+        return parse_query(text, self.ix.schema)
 
     def _check_expansion(self, q: wq.Query, reader) -> None:
-        for leaf in q.leaves():
-            if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-                for count, _ in enumerate(leaf._btexts(reader), 1):
-                    if count > MAX_EXPANSION:
-                        raise BadQueryError(
-                            f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
-                            f" make it longer or more precise.")
+        check_expansion(q, lambda leaf: leaf._btexts(reader))
 
     def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
-        """Parse a query, first widened with the alias table when `aliases` is on; returns
-        the query and the entities it was widened with."""
-        expanded: list[str] = []
-        if aliases:
-            query, expanded = expand_query(query, self.aliases or default_aliases())
-        return self.parse(query), expanded
+        return parse_request(query, aliases, self.aliases, self.ix.schema)
 
     def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
@@ -346,14 +272,7 @@ class WhooshIndex:
                 yield _hit(hit.fields(), hit.score)
 
     def _highlight_terms(self, q: wq.Query, reader) -> frozenset[str]:
-        # Query.existing_terms misses phrase words here, so collect them by hand, with the
-        # index words that prefixes, wildcards and fuzzy terms stand for.
-        terms = {text for field, text in q.all_terms(phrases=True) if field in TEXT_FIELDS}
-        for leaf in q.leaves():
-            if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) \
-                    and leaf.fieldname in TEXT_FIELDS:
-                terms.update(leaf._btexts(reader))
-        return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+        return query_terms(q, lambda leaf: leaf._btexts(reader))
 
     def _filter(self, request: SearchRequest) -> wq.Query | None:
         terms = []
@@ -389,7 +308,7 @@ class WhooshIndex:
             # Phrases are matched position by position in Python: one pass that keeps every
             # match (and stops at the deadline) beats a top-N pass plus a counting pass.
             one_pass = any(isinstance(leaf, wq.Phrase) or isinstance(leaf, wq.Ordered)
-                           for leaf in _walk(q))
+                           for leaf in walk(q))
             collector = searcher.collector(
                 limit=None if one_pass else request.page * request.page_size,
                 sortedby=sortedby)
@@ -473,7 +392,8 @@ def search_json(result: SearchResult) -> dict:
     """The JSON form of a result, shared by `docket search --json` and /search.json."""
     return {
         "query": result.query, "total": result.total, "page": result.page,
-        "pages": result.pages, "partial": result.partial, "expanded": list(result.expanded),
+        "pages": result.pages, "partial": result.partial,
+        "notice": result.notice, "expanded": list(result.expanded),
         "hits": [{"id": h.doc_id, "paths": list(h.paths), "title": h.title, "type": h.kind,
                   "languages": list(h.languages), "date": h.date, "page_count": h.page_count,
                   "score": round(h.score, 4),

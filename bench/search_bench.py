@@ -6,7 +6,7 @@ FTS5 table, then times five kinds of query, each with facet counts (language, ty
 and snippets for the first page of 20 hits, and prints p50/p95 latency per kind for both.
 Usage:
 
-    .venv/bin/python bench/search_bench.py --n 100000 [--queries 40]
+    .venv/bin/python bench/search_bench.py --n 100000 [--queries 40] [--engine xapian]
 
 Built archives are kept under bench/out/ and reused by later runs with the same N.
 """
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "sample_docs"))
 from archive.catalog import Catalog, compress_text, connect  # noqa: E402
 from archive.model import IndexRecord, SearchRequest  # noqa: E402
 from archive.search import WhooshIndex, search_documents  # noqa: E402
+from archive.xapian_index import XapianIndex  # noqa: E402
 
 PAGE = 20
 KINDS = ("text", "pdf", "html", "email", "word")
@@ -61,7 +62,7 @@ def generate(n: int, seed: int = 7):
                "title": " ".join(words[:4]), "pages": pages}
 
 
-def build(out: Path, n: int) -> None:
+def build(out: Path, n: int, engine: str = "whoosh") -> None:
     marker = out / "complete"
     if marker.exists():
         return
@@ -72,7 +73,8 @@ def build(out: Path, n: int) -> None:
     fts.execute("CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(doc_id UNINDEXED, title, "
                 "content, lang UNINDEXED, kind UNINDEXED, folder UNINDEXED, year UNINDEXED, "
                 "tokenize = 'unicode61 remove_diacritics 2')")
-    index = WhooshIndex.recreate(out / "index")
+    index = WhooshIndex.recreate(out / "index") if engine == "whoosh" \
+        else XapianIndex.recreate(out / "xapian")
     batch: list[IndexRecord] = []
     started = time.monotonic()
     for doc in generate(n):
@@ -154,14 +156,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="documents to generate")
     parser.add_argument("--queries", type=int, default=40, help="queries per kind")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--engine", default="whoosh", choices=["whoosh", "xapian"],
+                        help="the Docket engine timed against FTS5 (local Xapian)")
     args = parser.parse_args()
-    out = args.out / f"search-{args.n}"
+    out = args.out / (f"search-{args.n}" if args.engine == "whoosh"
+                      else f"search-{args.n}-{args.engine}")
     print(f"building {args.n} documents in {out} (reused when present) ...", flush=True)
-    build(out, args.n)
-    index = WhooshIndex(out / "index")
+    build(out, args.n, args.engine)
+    index = WhooshIndex(out / "index") if args.engine == "whoosh" \
+        else XapianIndex(out / "xapian")
     catalog = Catalog(out / "catalog.sqlite")
     fts = sqlite3.connect(out / "fts.sqlite")
-    print(f"{index.doc_count()} documents in the Whoosh index\n")
+    print(f"{index.doc_count()} documents in the {args.engine} index\n")
     print(f"{'query kind':<12} {'docket p50':>10} {'p95':>8} {'fts5 p50':>10} {'p95':>8} "
           f"{'ratio p50':>9}   (ms; facets + snippets for {PAGE} hits)")
     for kind, items in queries(random.Random(11), args.queries).items():

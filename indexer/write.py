@@ -13,9 +13,10 @@ from pathlib import Path
 
 from archive.catalog import compress_text, connect, index_records
 from archive.config import Settings
+from archive.engines import archive_engine, open_index, open_index_for_writing, recreate_index
 from archive.errors import CollectionMismatchError
 from archive.permalinks import doc_id_for
-from archive.search import WhooshIndex
+from archive.search import SearchIndex
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
@@ -243,13 +244,20 @@ class CatalogWriter:
                           (_now(), json.dumps(summary, ensure_ascii=False), run_id))
 
     # the index projection -------------------------------------------------------------------
-    def _open_index(self, rebuild: bool) -> WhooshIndex:
+    def _open_index(self, rebuild: bool) -> SearchIndex:
+        # The engine is recorded in the catalog when the index is made, so later runs and
+        # the site open the same one; a rebuild may move the archive to another engine.
+        engine, shards = archive_engine(self.settings, switching=rebuild)
         if rebuild:
             self.conn.execute("UPDATE documents SET indexed = 0")
-            return WhooshIndex.recreate(self.settings.index_dir)
-        index, repaired = WhooshIndex.open_for_writing(self.settings.index_dir)
-        if repaired:  # a damaged index is only a projection: refill it from the catalog
-            self.conn.execute("UPDATE documents SET indexed = 0")
+            index = recreate_index(self.settings)
+        else:
+            index, repaired = open_index_for_writing(self.settings)
+            if repaired:  # a damaged index is only a projection: refill it from the catalog
+                self.conn.execute("UPDATE documents SET indexed = 0")
+        with self.conn:
+            self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                  [("engine", engine), ("xapian_shards", shards)])
         return index
 
     def embed_documents(self, reporter=None) -> int:
@@ -274,7 +282,7 @@ class CatalogWriter:
         from indexer import news
 
         self.commit()
-        count = news.relink(self.conn, WhooshIndex(self.settings.index_dir))
+        count = news.relink(self.conn, open_index(self.settings))
         self.sync_index()  # coverage the reviews or new links changed
         return count
 

@@ -4,6 +4,10 @@ over it (`app`, `client`) and the command line (`runner`)."""
 from __future__ import annotations
 
 import shutil
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +98,107 @@ def linked(tmp_path_factory):
                  settings.news_index_dir)
     yield settings, conn, articles, base / "release"
     conn.close()
+
+
+class ShardServers:
+    """xapian-tcpsrv --writable servers on 127.0.0.1, one per fresh database, stopped by
+    PID at the end of the session."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, count: int) -> list[str]:
+        import xapian
+
+        if shutil.which("xapian-tcpsrv") is None:
+            pytest.skip("xapian-tcpsrv is absent: apt-get install xapian-tools")
+        addresses = []
+        for _ in range(count):
+            db = self.base / f"shard-{len(self.procs)}"
+            xapian.WritableDatabase(str(db), xapian.DB_CREATE_OR_OPEN).close()
+            with socket.socket() as sock:  # a free port: bind to 0, then hand it over
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            # Its own session: on SIGTERM xapian-tcpsrv signals its whole process group.
+            proc = subprocess.Popen(
+                ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port",
+                 str(port), str(db)], start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            address = f"127.0.0.1:{port}"
+            self.procs[address] = proc
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"xapian-tcpsrv on port {port} did not start") from None
+                    time.sleep(0.05)
+            addresses.append(address)
+        return addresses
+
+    def stop(self, address: str) -> None:
+        proc = self.procs[address]
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for address in self.procs:
+            self.stop(address)
+
+
+@pytest.fixture(scope="session")
+def shard_servers(tmp_path_factory):
+    servers = ShardServers(tmp_path_factory.mktemp("shards"))
+    yield servers
+    servers.stop_all()
+
+
+ENGINES = ["whoosh", "xapian", "shards"]
+
+
+@pytest.fixture(scope="session")
+def empty_index(tmp_path_factory, shard_servers):
+    """Make an empty index of an engine: Whoosh in RAM, local Xapian, two Xapian shards."""
+    from archive.search import WhooshIndex
+
+    def make(engine: str):
+        if engine == "whoosh":
+            return WhooshIndex.in_memory()
+        from archive.xapian_index import XapianIndex, parse_shards
+
+        if engine == "xapian":
+            return XapianIndex(tmp_path_factory.mktemp("xapian") / "db", create=True)
+        return XapianIndex(shards=parse_shards(",".join(shard_servers.start(2))), create=True)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def engine_archives(sample_archive, tmp_path_factory, shard_servers):
+    """The indexed sample archive served by each engine: the Xapian ones are rebuilt from
+    a copy of its catalog, as moving an archive to another engine does."""
+    from archive.engines import open_index
+    from indexer.write import CatalogWriter
+
+    settings, _, _ = sample_archive
+    made = {"whoosh": settings}
+
+    def get(engine: str) -> Settings:
+        if engine not in made:
+            var = tmp_path_factory.mktemp(engine) / "var"
+            var.mkdir()
+            shutil.copy2(settings.catalog_path, var / "catalog.sqlite")
+            shards = ",".join(shard_servers.start(2)) if engine == "shards" else ""
+            moved = Settings(var=var, engine="xapian", xapian_shards=shards)
+            writer = CatalogWriter(moved)
+            writer.sync_index(rebuild=True)
+            writer.close()
+            made[engine] = Settings(var=var)  # later opens need no engine: it is recorded
+        open_index(made[engine])
+        return made[engine]
+
+    return get

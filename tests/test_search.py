@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from archive.aliases import default_aliases, expand_query
+from archive.engines import open_index
 from archive.errors import BadQueryError
 from archive.model import IndexRecord, SearchRequest
 from archive.search import WhooshIndex, search_documents
+from tests.conftest import ENGINES
 
 
 def record(doc_id, text, title="", lang=("en",), kind="text", path=None, date=None):
@@ -17,9 +19,10 @@ def record(doc_id, text, title="", lang=("en",), kind="text", path=None, date=No
                        page_count=1, status="ok", parent_id=None, size=len(text))
 
 
-@pytest.fixture(scope="module")
-def index():
-    ix = WhooshIndex.in_memory()
+@pytest.fixture(scope="module", params=ENGINES)
+def index(request, empty_index):
+    """The same six documents in each engine: every test over it runs on every engine."""
+    ix = empty_index(request.param)
     ix.upsert([
         record("d1", "The courier carried letters to the library in winter.", "Courier note",
                date="2009-05-01"),
@@ -135,9 +138,14 @@ def test_unknown_filter_and_sort_are_refused(index):
         index.search(SearchRequest("library", sort="size"))
 
 
-def test_snippets_mark_matches_with_page_numbers(sample_archive, sample_catalog):
-    settings, _, _ = sample_archive
-    index = WhooshIndex(settings.index_dir)
+@pytest.fixture(params=ENGINES)
+def sample_index(request, engine_archives):
+    """The indexed sample collection, served by each engine."""
+    return open_index(engine_archives(request.param))
+
+
+def test_snippets_mark_matches_with_page_numbers(sample_index, sample_catalog):
+    index = sample_index
     result = search_documents(index, sample_catalog, SearchRequest('"memory cards"'))
     hit = result.hits[0]
     assert hit.title == "تقرير عن السلامة والاتصالات لعام 2009"
@@ -146,19 +154,16 @@ def test_snippets_mark_matches_with_page_numbers(sample_archive, sample_catalog)
     assert "<mark>memory</mark>" in hit.snippets[0].html
 
 
-def test_snippet_html_escapes_document_text(sample_archive, sample_catalog):
-    settings, _, _ = sample_archive
-    result = search_documents(WhooshIndex(settings.index_dir), sample_catalog,
-                              SearchRequest("alert"))
+def test_snippet_html_escapes_document_text(sample_index, sample_catalog):
+    result = search_documents(sample_index, sample_catalog, SearchRequest("alert"))
     assert result.total == 0  # script text is not visible text, so it is not indexed
-    result = search_documents(WhooshIndex(settings.index_dir), sample_catalog,
+    result = search_documents(sample_index, sample_catalog,
                               SearchRequest("الثلج"))
     assert all("<script" not in s.html for h in result.hits for s in h.snippets)
 
 
-def test_more_like_this_finds_related_documents(sample_archive, sample_catalog):
-    settings, _, _ = sample_archive
-    index = WhooshIndex(settings.index_dir)
+def test_more_like_this_finds_related_documents(sample_index, sample_catalog):
+    index = sample_index
     doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
     text = "\n".join(p.text for p in sample_catalog.pages(doc_id))
     similar = [h.doc_id for h in index.more_like(doc_id, text, limit=5)]

@@ -1,0 +1,135 @@
+"""The query language, shared by every engine: parsing into a Whoosh query tree, the guards
+against hostile queries, and the index terms a query stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldParser,
+    QueryParserError,
+)
+
+from archive.aliases import AliasTable, default_aliases, expand_query
+from archive.analysis import fold, fold_and_stem
+from archive.errors import BadQueryError
+from archive.schema import index_schema
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 300  # leaf terms after alias expansion
+MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand for
+MIN_PREFIX = 2
+TEXT_FIELDS = ("title", "content")
+MULTITERMS = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)
+
+# An engine's way of listing the index words a prefix, wildcard or fuzzy leaf stands for.
+Expander = Callable[[wq.Query], Iterable[str]]
+
+
+@lru_cache(maxsize=1)
+def default_schema() -> Schema:
+    """The index schema the parser reads field types and analyzers from, built once."""
+    return index_schema()
+
+
+def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
+    """Parse the query language (see templates/help.html) into a Whoosh query tree.
+
+    Raises BadQueryError for syntax errors and for queries that would scan the whole
+    vocabulary (leading wildcards, one-letter prefixes) or are too long.
+    """
+    if not text.strip():
+        raise BadQueryError("Type something to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
+                            f"{MAX_QUERY_CHARS}. Search for the key words only.")
+    parser = MultifieldParser(["title", "content", "path"], schema=schema or default_schema(),
+                              fieldboosts={"title": 2.0, "path": 0.5}, group=AndGroup)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin({"kind": ["type"], "lang": ["language"],
+                                        "content": ["text"], "folder": ["in"]}))
+    try:
+        q = parser.parse(text)
+    except (QueryParserError, ValueError, TypeError) as exc:
+        raise BadQueryError(f"Could not understand the query {text!r}: {exc}") from exc
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        raise BadQueryError(f"The query {text!r} has no words to search for.")
+    q = _fold_multiterms(q)
+    leaves = list(q.leaves())
+    if len(leaves) > MAX_TERMS:
+        raise BadQueryError(f"The query has {len(leaves)} terms; the limit is {MAX_TERMS}.")
+    return q
+
+
+def _fold_multiterms(q: wq.Query) -> wq.Query:
+    # Prefix, wildcard and fuzzy text skips the analyzer: fold it here, and for a prefix
+    # also try its stem, since the index holds stems ("librar*" and "library*").
+    if isinstance(q, MULTITERMS):
+        raw = q.text
+        if isinstance(q, wq.Wildcard) and raw[:1] in ("*", "?"):
+            raise BadQueryError(f"{raw!r} starts with a wildcard, which would scan every "
+                                f"word in the archive; start with at least "
+                                f"{MIN_PREFIX} letters.")
+        stem_part = raw.rstrip("*?") if isinstance(q, (wq.Prefix, wq.Wildcard)) else raw
+        if len(stem_part.split("*")[0].split("?")[0]) < MIN_PREFIX:
+            raise BadQueryError(f"{raw!r} is too short to expand; give at least "
+                                f"{MIN_PREFIX} letters before * or ?.")
+        q = q.copy()
+        if isinstance(q, wq.FuzzyTerm):  # the parser already ran the field's analyzer
+            q.prefixlength = max(q.prefixlength, 1)
+            q.maxdist = min(q.maxdist, 2)
+        else:
+            q.text = fold(raw)
+        if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
+            stem = fold_and_stem(raw)
+            if stem != q.text:
+                return wq.Or([q, wq.Prefix(q.fieldname, stem, boost=q.boost)])
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(_fold_multiterms)
+
+
+def parse_request(query: str, aliases: bool, table: AliasTable | None = None,
+                  schema: Schema | None = None) -> tuple[wq.Query, list[str]]:
+    """Parse a query, first widened with the alias table when `aliases` is on; returns
+    the query and the entities it was widened with. Raises BadQueryError."""
+    expanded: list[str] = []
+    if aliases:
+        query, expanded = expand_query(query, table or default_aliases())
+    return parse_query(query, schema), expanded
+
+
+def walk(q: wq.Query) -> Iterator[wq.Query]:
+    """Every node of a query tree, the root first."""
+    yield q
+    for child in q.children():
+        yield from walk(child)
+
+
+def check_expansion(q: wq.Query, expand: Expander) -> None:
+    """Refuse a query whose prefix, wildcard or fuzzy term stands for too many index words."""
+    for leaf in q.leaves():
+        if isinstance(leaf, MULTITERMS):
+            for count, _ in enumerate(expand(leaf), 1):
+                if count > MAX_EXPANSION:
+                    raise BadQueryError(
+                        f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
+                        f" make it longer or more precise.")
+
+
+def query_terms(q: wq.Query, expand: Expander) -> frozenset[str]:
+    """The title and content index terms a query matches, phrase words included, with the
+    index words its prefixes, wildcards and fuzzy terms stand for (for highlighting)."""
+    # Query.existing_terms misses phrase words, so collect them by hand.
+    terms = {text for field, text in q.all_terms(phrases=True) if field in TEXT_FIELDS}
+    for leaf in q.leaves():
+        if isinstance(leaf, MULTITERMS) and leaf.fieldname in TEXT_FIELDS:
+            terms.update(expand(leaf))
+    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)

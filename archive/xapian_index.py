@@ -1,0 +1,565 @@
+"""The Xapian engine behind SearchIndex: a local database under var/xapian, or shards served
+by xapian-tcpsrv on other machines; it indexes the terms of Docket's own analysis."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xapian
+from whoosh import query as wq
+from whoosh.support.levenshtein import distance
+from whoosh.util.times import long_to_datetime
+
+from archive.aliases import AliasTable, default_aliases
+from archive.analysis import fold_and_stem, path_analyzer, text_analyzer
+from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
+from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
+from archive.query import (
+    check_expansion,
+    parse_request,
+    query_terms,
+)
+from archive.search import DEADLINE, FACETS, _fields
+
+SCHEMA_VERSION = "1"  # bump when the term layout below changes: the index is then rebuilt
+CONNECT_TIMEOUT = 1.0  # seconds to reach a shard before it counts as down
+MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
+BATCH = 2000  # documents per commit when writing
+
+# Whoosh field -> Xapian term prefix. Text terms are folded (lower case), so they never
+# collide with the capital prefixes; boolean prefixes end in ":" since values may be capitals.
+PREFIX = {"content": "", "title": "S", "path": "XP", "author": "A", "doc_id": "Q",
+          "folder": "XF:", "lang": "L:", "kind": "XK:", "mime": "T:", "year": "Y:",
+          "status": "XS:", "news": "XN:", "parent": "XR:"}
+TEXT = {"title": text_analyzer(), "content": text_analyzer(), "path": path_analyzer(),
+        "author": path_analyzer()}
+WDF = {"title": 2}  # Whoosh's field_boost on titles: each title word counts twice
+SCORED = ("title", "content", "path", "author")
+SLOT = {"date": 0, "kind": 1, "lang": 2, "folder": 3, "year": 4, "status": 5, "news": 6,
+        "pages": 7, "size": 8}
+MULTI_VALUED = {field for field, multi in FACETS.values() if multi}
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One xapian-tcpsrv server holding a slice of the documents."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def parse_shards(text: str) -> tuple[Shard, ...]:
+    """Turn "host:port,host:port" into shards; ValueError names a malformed entry."""
+    out = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"Shard {item!r} should look like host:port (e.g. 10.0.0.5:8100).")
+        out.append(Shard(host, int(port)))
+    return tuple(out)
+
+
+def shard_of(doc_id: str, count: int) -> int:
+    """The shard a document lives on: its hex id modulo the shard count (stable forever)."""
+    try:
+        return int(doc_id, 16) % count
+    except ValueError:
+        return zlib.crc32(doc_id.encode("utf-8")) % count
+
+
+def _term(field: str, text: str) -> str:
+    return PREFIX[field] + text
+
+
+def _document(rec: IndexRecord) -> xapian.Document:
+    fields = _fields(rec)
+    doc = xapian.Document()
+    for name, analyzer in TEXT.items():
+        # One position counter per field, as Whoosh keeps; phrases stay inside a field.
+        for token in analyzer(fields[name] or "", positions=True):
+            term = _term(name, token.text)
+            if len(term.encode("utf-8")) <= MAX_TERM_BYTES:
+                doc.add_posting(term, token.pos + 1, WDF.get(name, 1))
+    for name in ("doc_id", "mime", "kind", "status", "news", "parent", "year"):
+        if fields.get(name):
+            doc.add_boolean_term(_term(name, fields[name])[:MAX_TERM_BYTES])
+    for name in ("lang", "folder"):
+        values = [v.strip() for v in fields[name].split(",") if v.strip()]
+        for value in values:
+            doc.add_boolean_term(_term(name, value)[:MAX_TERM_BYTES])
+        doc.add_value(SLOT[name], "\n".join(values))
+    for name in ("kind", "year", "status", "news"):
+        if fields.get(name):
+            doc.add_value(SLOT[name], fields[name])
+    if fields.get("date"):
+        doc.add_value(SLOT["date"], _date_value(fields["date"]))
+    doc.add_value(SLOT["pages"], xapian.sortable_serialise(rec.page_count))
+    doc.add_value(SLOT["size"], xapian.sortable_serialise(rec.size))
+    doc.set_data(json.dumps({
+        "doc_id": rec.doc_id, "title": rec.title, "paths": list(rec.paths), "kind": rec.kind,
+        "mime": rec.mime, "lang": list(rec.languages),
+        "date": fields["date"].date().isoformat() if fields.get("date") else None,
+        "pages": rec.page_count}, ensure_ascii=False))
+    return doc
+
+
+def _date_value(date: datetime) -> str:
+    # A fixed-width string, not sortable_serialise: a double cannot tell the last
+    # microsecond of 2010 (where Whoosh's date:2010 ends) from the first of 2011.
+    return date.strftime("%Y%m%d%H%M%S%f")
+
+
+def _range_bound(field: str, value: int) -> str:
+    if field == "date":
+        return _date_value(long_to_datetime(value))
+    return xapian.sortable_serialise(value)
+
+
+def _hit(doc: xapian.Document, score: float) -> Hit:
+    data = json.loads(doc.get_data())
+    return Hit(doc_id=data["doc_id"], title=data["title"] or "", paths=tuple(data["paths"]),
+               kind=data["kind"], mime=data["mime"], languages=tuple(data["lang"]),
+               date=data["date"], page_count=data["pages"], score=float(score or 0.0))
+
+
+def _scaled(q: xapian.Query, boost: float) -> xapian.Query:
+    return q if boost == 1.0 else xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, boost)
+
+
+def _constant(q: xapian.Query, boost: float) -> xapian.Query:
+    # Whoosh scores ranges, unscored fields and multi-word expansions with the boost alone.
+    return xapian.Query(xapian.Query.OP_AND,
+                        xapian.Query(xapian.FixedWeightPostingSource(boost)),
+                        xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, 0.0))
+
+
+class _Unreachable(Exception):
+    """Every shard failed: the caller answers with nothing and the notice."""
+
+
+class XapianIndex:
+    """A Xapian database under var/xapian, or shards behind xapian-tcpsrv servers."""
+
+    def __init__(self, path: Path | None = None, shards: Iterable[Shard] = (),
+                 create: bool = False, aliases: AliasTable | None = None):
+        self.path = path
+        self.shards = tuple(shards)
+        self.aliases = aliases
+        self._db: xapian.Database | None = None
+        if not self.shards:
+            if path is None:
+                raise ValueError("XapianIndex needs a folder or shards.")
+            if create:
+                self._write_local(lambda db: None)
+            elif not (path / "iamglass").exists() and not (path / "iamchert").exists():
+                raise IndexMissingError(
+                    f"No search index in {path}. Build it with: docket index <folder> "
+                    f"--var {path.parent}")
+        elif create:
+            self._write_remote(range(len(self.shards)), lambda db: None)
+
+    @property
+    def where(self) -> str:
+        return ", ".join(map(str, self.shards)) if self.shards else str(self.path)
+
+    @classmethod
+    def recreate(cls, path: Path | None = None, shards: Iterable[Shard] = (),
+                 aliases: AliasTable | None = None) -> XapianIndex:
+        """An empty index: the local folder is deleted, each shard emptied document by
+        document (the remote protocol cannot drop a database)."""
+        shards = tuple(shards)
+        if not shards:
+            shutil.rmtree(path, ignore_errors=True)
+            return cls(path, create=True, aliases=aliases)
+        index = cls(path, shards, create=True, aliases=aliases)
+
+        def empty(db: xapian.WritableDatabase) -> None:
+            for item in list(db.allterms("Q")):
+                db.delete_document(item.term)
+        index._write_remote(range(len(shards)), empty)
+        return index
+
+    @classmethod
+    def open_for_writing(cls, path: Path | None = None, shards: Iterable[Shard] = (),
+                         aliases: AliasTable | None = None) -> tuple[XapianIndex, bool]:
+        """Open or create the index; a damaged or outdated one is recreated empty.
+
+        Returns (index, repaired): when repaired, the caller must refill it from the catalog.
+        """
+        try:
+            index = cls(path, shards, create=True, aliases=aliases)
+            current = index.is_current()
+        except xapian.DatabaseCorruptError:
+            return cls.recreate(path, shards, aliases), True
+        if not current:
+            return cls.recreate(path, shards, aliases), True
+        return index, False
+
+    # opening ------------------------------------------------------------------------------
+    def _open_shard(self, shard: Shard) -> xapian.Database:
+        return xapian.remote_open(shard.host, shard.port, int(DEADLINE * 1000),
+                                  int(CONNECT_TIMEOUT * 1000))
+
+    def _database(self) -> xapian.Database:
+        if self._db is None:
+            if self.shards:
+                db = xapian.Database()
+                for shard in self.shards:
+                    db.add_database(self._open_shard(shard))
+                self._db = db
+            else:
+                self._db = xapian.Database(str(self.path))
+        else:
+            self._db.reopen()  # see the latest commit
+        return self._db
+
+    def _answer(self, fn: Callable[[xapian.Database], Any]) -> tuple[Any, str | None]:
+        """Run fn over every shard; when some fail or miss the deadline, again over those
+        that answer alone, with a notice naming the others. Raises _Unreachable when none
+        answers."""
+        try:
+            return fn(self._database()), None
+        except xapian.NetworkError:
+            if not self.shards:
+                raise
+            self._db = None
+        alive, down = [], []
+        for shard in self.shards:
+            try:
+                db = self._open_shard(shard)
+                fn(db)  # the probe: a shard that cannot answer this query alone is left out
+                alive.append(db)
+            except xapian.NetworkError:
+                down.append(str(shard))
+        notice = (f"{len(down)} of {len(self.shards)} search shards did not answer in time "
+                  f"({', '.join(down)}); results come from the others and may be incomplete.")
+        if not alive:
+            raise _Unreachable(notice)
+        combined = xapian.Database()
+        for db in alive:
+            combined.add_database(db)
+        try:
+            return fn(combined), notice
+        except xapian.NetworkError as exc:
+            raise _Unreachable(notice) from exc
+
+    # writing ------------------------------------------------------------------------------
+    def _write_local(self, fn: Callable[[xapian.WritableDatabase], None]) -> None:
+        try:
+            db = xapian.WritableDatabase(str(self.path), xapian.DB_CREATE_OR_OPEN)
+        except xapian.DatabaseLockError as exc:
+            raise IndexBusyError(f"The search index in {self.path} is being written by "
+                                 f"another process; try again when it finishes.") from exc
+        try:
+            fn(db)
+            db.set_metadata("docket_schema", SCHEMA_VERSION)
+            db.commit()
+        finally:
+            db.close()
+
+    def _write_remote(self, shard_numbers: Iterable[int],
+                      fn: Callable[[xapian.WritableDatabase], None]) -> None:
+        for n in shard_numbers:
+            shard = self.shards[n]
+            try:
+                db = xapian.remote_open_writable(shard.host, shard.port, 0,
+                                                 int(CONNECT_TIMEOUT * 1000))
+            except xapian.DatabaseLockError as exc:
+                raise IndexBusyError(f"Search shard {shard} is being written by another "
+                                     f"process; try again when it finishes.") from exc
+            try:
+                fn(db)
+                db.set_metadata("docket_schema", SCHEMA_VERSION)
+                db.commit()
+            finally:
+                db.close()
+
+    def _write(self, by_shard: dict[int, list], apply: Callable) -> None:
+        if not self.shards:
+            self._write_local(lambda db: [apply(db, item) for item in by_shard.get(0, [])])
+        else:
+            for n, items in by_shard.items():
+                self._write_remote([n], lambda db, items=items: [apply(db, i) for i in items])
+        self._db = None
+
+    def _route(self, items: Iterable, key: Callable[[Any], str]) -> dict[int, list]:
+        out: dict[int, list] = {}
+        count = len(self.shards) or 1
+        for item in items:
+            out.setdefault(shard_of(key(item), count), []).append(item)
+        return out
+
+    def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int:
+        """Add or replace documents by doc_id, each on its shard; returns how many."""
+        records = list(records)
+        for start in range(0, len(records), BATCH):
+            chunk = records[start:start + BATCH]
+            self._write(self._route(chunk, lambda r: r.doc_id),
+                        lambda db, r: db.replace_document(_term("doc_id", r.doc_id),
+                                                          _document(r)))
+        return len(records)
+
+    def delete(self, doc_ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many ids were asked for."""
+        doc_ids = list(doc_ids)
+        if doc_ids:
+            self._write(self._route(doc_ids, lambda d: d),
+                        lambda db, d: db.delete_document(_term("doc_id", d)))
+        return len(doc_ids)
+
+    # small reads --------------------------------------------------------------------------
+    def _quietly(self, fn: Callable[[xapian.Database], Any], empty: Any) -> Any:
+        try:
+            return self._answer(fn)[0]
+        except _Unreachable:
+            return empty
+
+    def is_current(self) -> bool:
+        """False when the index was built with another term layout (an older Docket)."""
+        return self._quietly(lambda db: db.get_metadata("docket_schema").decode() ==
+                             SCHEMA_VERSION, False)
+
+    def doc_count(self) -> int:
+        """How many documents the index holds (the shards that answer)."""
+        return self._quietly(lambda db: db.get_doccount(), 0)
+
+    def doc_ids(self) -> set[str]:
+        """The ids of every document the index holds."""
+        return self._quietly(lambda db: {t.term[1:].decode("utf-8")
+                                         for t in db.allterms("Q")}, set())
+
+    def doc_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        """How many documents hold each word (as the content field analyses it)."""
+        words = set(words)
+        return self._quietly(lambda db: {w: db.get_termfreq(fold_and_stem(w)) for w in words},
+                             dict.fromkeys(words, 0))
+
+    # queries ------------------------------------------------------------------------------
+    def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
+        return parse_request(query, aliases, self.aliases)
+
+    @staticmethod
+    def _expander(db: xapian.Database) -> Callable[[wq.Query], Iterator[str]]:
+        def expand(leaf: wq.Query) -> Iterator[str]:
+            prefix = PREFIX.get(leaf.fieldname)
+            if prefix is None:
+                return
+            if isinstance(leaf, wq.Prefix):
+                literal, test = leaf.text, None
+            elif isinstance(leaf, wq.Wildcard):
+                literal = re.split(r"[*?]", leaf.text, maxsplit=1)[0]
+                pattern = re.compile("".join(".*" if c == "*" else "." if c == "?"
+                                             else re.escape(c) for c in leaf.text) + r"\Z")
+                test = pattern.match
+            else:  # FuzzyTerm: Damerau-Levenshtein within maxdist, as Whoosh's terms_within
+                literal = leaf.text[:leaf.prefixlength]
+                def test(word: str, leaf: wq.Query = leaf) -> bool:
+                    return distance(word, leaf.text, limit=leaf.maxdist) <= leaf.maxdist
+            for item in db.allterms(prefix + literal):
+                word = item.term.decode("utf-8")[len(prefix):]
+                if prefix == "" and word[:1].isupper():
+                    continue  # a prefixed term, not a content word
+                if test is None or test(word):
+                    yield word
+        return expand
+
+    def _translate(self, q: wq.Query, expand) -> xapian.Query:
+        Q = xapian.Query
+        if isinstance(q, wq.Term):
+            term = Q(_term(q.fieldname, q.text))
+            if q.fieldname in SCORED:
+                return _scaled(term, q.boost)
+            return _constant(term, q.boost)
+        if isinstance(q, wq.Not):
+            return Q(Q.OP_AND_NOT, Q.MatchAll, self._translate(q.query, expand))
+        if isinstance(q, wq.AndNot):
+            return Q(Q.OP_AND_NOT, self._translate(q.a, expand), self._translate(q.b, expand))
+        if isinstance(q, wq.AndMaybe):
+            return Q(Q.OP_AND_MAYBE, self._translate(q.a, expand),
+                     self._translate(q.b, expand))
+        if isinstance(q, wq.And):
+            positive = [self._translate(c, expand) for c in q.subqueries
+                        if not isinstance(c, wq.Not)]
+            negative = [self._translate(c.query, expand) for c in q.subqueries
+                        if isinstance(c, wq.Not)]
+            out = Q(Q.OP_AND, positive) if positive else Q.MatchAll
+            if negative:
+                out = Q(Q.OP_AND_NOT, out, Q(Q.OP_OR, negative))
+            return _scaled(out, q.boost)
+        if isinstance(q, wq.Or):
+            return _scaled(Q(Q.OP_OR, [self._translate(c, expand) for c in q.subqueries]),
+                           q.boost)
+        if isinstance(q, wq.Phrase):
+            terms = [_term(q.fieldname, w) for w in q.words]
+            if len(terms) == 1:
+                return _scaled(Q(terms[0]), q.boost)
+            # Whoosh lets each next word sit up to `slop` positions after the previous one.
+            window = (len(terms) - 1) * q.slop + 1
+            return _scaled(Q(Q.OP_PHRASE, terms, window), q.boost)
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            words = list(expand(q))
+            if not words:
+                return Q.MatchNothing
+            if len(words) == 1:  # Whoosh scores a single expansion as the plain word
+                return _scaled(Q(_term(q.fieldname, words[0])), q.boost)
+            return _constant(Q(Q.OP_OR, [Q(_term(q.fieldname, w)) for w in words]), q.boost)
+        if isinstance(q, wq.NumericRange) and q.fieldname in SLOT:
+            slot = SLOT[q.fieldname]
+            start = None if q.start is None else q.start + (1 if q.startexcl else 0)
+            end = None if q.end is None else q.end - (1 if q.endexcl else 0)
+            if start is not None and end is not None:
+                rq = Q(Q.OP_VALUE_RANGE, slot, _range_bound(q.fieldname, start),
+                       _range_bound(q.fieldname, end))
+            elif start is not None:
+                rq = Q(Q.OP_VALUE_GE, slot, _range_bound(q.fieldname, start))
+            elif end is not None:
+                rq = Q(Q.OP_VALUE_LE, slot, _range_bound(q.fieldname, end))
+            else:
+                rq = Q.MatchAll
+            return _constant(rq, q.boost)
+        if isinstance(q, wq.Every):
+            return Q.MatchAll
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return Q.MatchNothing
+        raise BadQueryError(f"The query part {q} cannot be searched with this engine; "
+                            f"leave it out or rephrase it.")
+
+    def _filter(self, request: SearchRequest) -> xapian.Query | None:
+        terms = []
+        for facet, value in request.filters:
+            if facet not in FACETS:
+                raise BadQueryError(f"Unknown filter {facet!r}; use one of "
+                                    f"{', '.join(FACETS)}.")
+            terms.append(xapian.Query(_term(FACETS[facet][0], value)))
+        return xapian.Query(xapian.Query.OP_AND, terms) if terms else None
+
+    def _enquire(self, db: xapian.Database, q: wq.Query,
+                 request: SearchRequest) -> xapian.Enquire:
+        expand = self._expander(db)
+        check_expansion(q, expand)
+        xq = self._translate(q, expand)
+        flt = self._filter(request)
+        if flt is not None:
+            xq = xapian.Query(xapian.Query.OP_FILTER, xq, flt)
+        enquire = xapian.Enquire(db)
+        enquire.set_query(xq)
+        # Whoosh's BM25F constants; lengths are per document here, not per field.
+        enquire.set_weighting_scheme(xapian.BM25Weight(1.2, 0, 1, 0.75, 0.5))
+        if request.sort != "relevance":
+            enquire.set_sort_by_value_then_relevance(SLOT["date"], request.sort == "-date")
+        if not self.shards:  # the remote backend's time limit is unreliable (Xapian docs)
+            enquire.set_time_limit(DEADLINE)
+        return enquire
+
+    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
+        """The index terms a query matches, to mark them in a document; empty when the
+        query is empty or malformed (a document page never fails for its highlight)."""
+        try:
+            q, _ = self._parse_request(query, aliases)
+        except BadQueryError:
+            return frozenset()
+        return self._quietly(lambda db: query_terms(q, self._expander(db)), frozenset())
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a query: BM25 ranking (title words count double), or sorted by date; exact
+        totals; facet counts over the whole result set. A shard that fails or misses the
+        deadline is left out (`partial`, with a `notice`). Raises BadQueryError."""
+        q, expanded = self._parse_request(request.query, request.aliases)
+        if request.sort not in ("relevance", "date", "-date"):
+            raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
+        self._filter(request)  # refuses unknown facets
+
+        def run(db: xapian.Database):
+            enquire = self._enquire(db, q, request)
+            spies = {name: xapian.ValueCountMatchSpy(SLOT[field])
+                     for name, (field, _) in FACETS.items()}
+            for spy in spies.values():
+                enquire.add_matchspy(spy)
+            # checkatleast = every document: exact totals, and spies that see every match.
+            mset = enquire.get_mset((request.page - 1) * request.page_size,
+                                    request.page_size, db.get_doccount())
+            exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound()
+            hits = tuple(_hit(m.document, m.weight) for m in mset)
+            facets = {}
+            for name, spy in spies.items():
+                counts: dict[str, int] = {}
+                for item in spy.values():
+                    raw = item.term.decode("utf-8")
+                    for value in raw.split("\n") if FACETS[name][0] in MULTI_VALUED else [raw]:
+                        if value:
+                            counts[value] = counts.get(value, 0) + item.termfreq
+                facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            return (mset.get_matches_lower_bound(), hits, facets, not exact,
+                    query_terms(q, self._expander(db)))
+
+        try:
+            (total, hits, facets, partial, terms), notice = self._answer(run)
+        except _Unreachable as gone:
+            return SearchResult(request=request, total=0, hits=(),
+                                facets={name: [] for name in FACETS},
+                                expanded=tuple(expanded), partial=True, notice=str(gone))
+        return SearchResult(request=request, total=total, hits=hits, facets=facets,
+                            expanded=tuple(expanded), partial=partial or notice is not None,
+                            terms=terms, notice=notice)
+
+    def search_all(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of a query in rank order, without snippets (for CSV export)."""
+        q, _ = self._parse_request(request.query, request.aliases)
+
+        def run(db: xapian.Database) -> list[Hit]:
+            enquire = self._enquire(db, q, request)
+            count = db.get_doccount()
+            return [_hit(m.document, m.weight) for m in enquire.get_mset(0, count, count)]
+
+        try:
+            hits, _ = self._answer(run)
+        except _Unreachable:
+            hits = []
+        yield from hits
+
+    def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
+        """Documents like the given one: its key terms (Xapian's expand set over the
+        document), plus the other-script spellings of the names it mentions."""
+        table = self.aliases or default_aliases()
+        names = []
+        for entity_id in table.entities_in(text[:200_000])[:10]:
+            for spelling in table.entities[entity_id].spellings[:12]:
+                words = [fold_and_stem(w) for w in spelling.split()]
+                names.append(xapian.Query(xapian.Query.OP_PHRASE, words, len(words))
+                             if len(words) > 1 else xapian.Query(words[0]))
+        own = _term("doc_id", doc_id)
+
+        def run(db: xapian.Database) -> list[Hit]:
+            parts = list(names)
+            postings = db.postlist(own)
+            docid = next(iter(postings), None)
+            if docid is not None:
+                rset = xapian.RSet()
+                rset.add_document(docid.docid)
+                enquire = xapian.Enquire(db)
+                for item in enquire.get_eset(40, rset):
+                    word = item.term.decode("utf-8")
+                    if not word[:1].isupper() and len(parts) < len(names) + 15:
+                        parts.append(_scaled(xapian.Query(item.term), item.weight))
+            if not parts:
+                return []
+            enquire = xapian.Enquire(db)
+            enquire.set_query(xapian.Query(xapian.Query.OP_AND_NOT,
+                                           xapian.Query(xapian.Query.OP_OR, parts),
+                                           xapian.Query(own)))
+            return [_hit(m.document, m.weight) for m in enquire.get_mset(0, limit)]
+
+        return self._quietly(run, [])

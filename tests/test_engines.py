@@ -1,0 +1,75 @@
+"""The engines behind SearchIndex: the Xapian one, the factory that picks an archive's
+engine, shards that fail, and the same answers from Whoosh and Xapian."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import pytest
+
+from archive.config import Settings
+from archive.engines import open_index, recorded_engine
+from archive.errors import EngineMismatchError
+from archive.model import SearchRequest
+from archive.search import SearchIndex
+from archive.xapian_index import XapianIndex, parse_shards, shard_of
+from tests.conftest import ROOT
+from tests.test_search import record
+
+
+def test_xapian_index_satisfies_the_search_interface(tmp_path):
+    index = XapianIndex(tmp_path / "x", create=True)
+    assert isinstance(index, SearchIndex)
+    wanted = {name for name, _ in inspect.getmembers(SearchIndex, inspect.isfunction)
+              if not name.startswith("_")}
+    for name in wanted:
+        assert list(inspect.signature(getattr(SearchIndex, name)).parameters) == \
+            list(inspect.signature(getattr(XapianIndex, name)).parameters), name
+
+
+def test_documents_are_routed_to_shards_by_their_hex_id():
+    assert shard_of("000000000000000a", 2) == 0 and shard_of("000000000000000b", 2) == 1
+    assert parse_shards("a:1, b:2")[1].port == 2
+    with pytest.raises(ValueError):
+        parse_shards("nohost")
+
+
+def test_a_shard_that_goes_down_gives_a_partial_answer_with_a_notice(shard_servers):
+    addresses = shard_servers.start(2)
+    index = XapianIndex(shards=parse_shards(",".join(addresses)), create=True)
+    docs = [record(f"{n:016x}", f"The library holds letter {n}.") for n in range(10)]
+    index.upsert(docs)
+    full = index.search(SearchRequest("library"))
+    assert full.total == 10 and not full.partial and full.notice is None
+    shard_servers.stop(addresses[1])  # killed between two searches
+    partial = index.search(SearchRequest("library"))
+    assert partial.partial and addresses[1] in partial.notice
+    assert partial.total == 5  # the even ids, on the shard that still answers
+    assert {h.doc_id for h in partial.hits} == {d.doc_id for d in docs[::2]}
+    assert len(list(index.search_all(SearchRequest("library")))) == 5
+    shard_servers.stop(addresses[0])
+    nothing = index.search(SearchRequest("library"))
+    assert nothing.partial and nothing.total == 0 and nothing.notice
+    assert index.highlight_terms("library") == frozenset()
+
+
+def test_the_engine_is_recorded_and_another_one_needs_a_rebuild(engine_archives):
+    settings = engine_archives("xapian")
+    assert recorded_engine(settings)[0] == "xapian"
+    assert isinstance(open_index(settings), XapianIndex)
+    with pytest.raises(EngineMismatchError, match="--rebuild-index --engine whoosh"):
+        open_index(Settings(var=settings.var, engine="whoosh"))
+
+
+@pytest.mark.parametrize("engine", ["xapian", "shards"])
+def test_judged_queries_give_the_same_totals_and_top_10_on_every_engine(engine_archives,
+                                                                        engine):
+    whoosh, other = open_index(engine_archives("whoosh")), open_index(engine_archives(engine))
+    queries = json.loads((ROOT / "bench/relevance.json").read_text(encoding="utf-8"))
+    for item in queries["queries"]:
+        request = SearchRequest(item["query"], page_size=10)
+        a, b = whoosh.search(request), other.search(request)
+        assert (b.total, b.terms) == (a.total, a.terms), item["query"]
+        assert {h.doc_id for h in b.hits} == {h.doc_id for h in a.hits}, item["query"]
+        assert b.facets == a.facets, item["query"]

@@ -39,6 +39,8 @@ SHOWN_FIELDS = ("id", "sha256", "mime", "kind", "size", "title", "author", "crea
 @click.option("--ocr/--no-ocr", default=None, help=HELP["ocr"])
 @click.option("--ocr-languages", help=HELP["ocr_languages"])
 @click.option("--embeddings/--no-embeddings", default=None, help=HELP["embeddings"])
+@click.option("--engine", type=click.Choice(["whoosh", "xapian"]), help=HELP["engine"])
+@click.option("--xapian-shards", metavar="HOST:PORT,...", help=HELP["xapian_shards"])
 @click.option("--retry-failed", is_flag=True, help="Extract again the files that failed before.")
 @click.option("--rebuild-index", is_flag=True,
               help="Recreate the search index from the catalog (no re-extraction) and stop.")

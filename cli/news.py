@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from archive.engines import open_index
 from archive.model import SearchRequest
 from archive.search import WhooshIndex
 from cli.common import archive_errors, json_option, load, print_json, query_errors, var_option
@@ -28,7 +29,7 @@ def _news_setup(var):
     if not settings.catalog_path.exists():
         raise click.ClickException(f"No catalog in {settings.var}. Build it first with: "
                                    f"docket index <folder> --var {settings.var}")
-    return settings, connect(settings.catalog_path), WhooshIndex(settings.index_dir)
+    return settings, connect(settings.catalog_path), open_index(settings)
 
 
 @news.command("add")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from archive.catalog import Catalog
+from archive.engines import open_index
 from archive.model import SearchRequest, SearchResult
-from archive.search import WhooshIndex, parse_filters, search_documents, search_json
+from archive.search import parse_filters, search_documents, search_json
 from cli.common import json_option, load, print_json, query_errors, var_option
 
 
@@ -37,7 +38,7 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
         request = SearchRequest(query, page=page, page_size=limit, sort=sort,
                                 filters=parse_filters(filters), aliases=aliases)
         catalog = Catalog(settings.catalog_path)
-        result = search_documents(WhooshIndex(settings.index_dir), catalog, request)
+        result = search_documents(open_index(settings), catalog, request)
     if as_json:
         print_json(search_json(result))
     else:
@@ -47,6 +48,8 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
 def _print_result(result: SearchResult) -> None:
     click.echo(f"{result.total} documents match {result.query!r}"
                + (" (stopped at the time limit; there may be more)" if result.partial else ""))
+    if result.notice:
+        click.echo(f"Note: {result.notice}", err=True)
     for h in result.hits:
         click.echo(f"\n{h.doc_id}  {h.title}  [{', '.join(h.languages) or '-'}]  {h.paths[0]}")
         for s in h.snippets:

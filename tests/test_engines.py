@@ -73,3 +73,37 @@ def test_judged_queries_give_the_same_totals_and_top_10_on_every_engine(engine_a
         assert (b.total, b.terms) == (a.total, a.terms), item["query"]
         assert {h.doc_id for h in b.hits} == {h.doc_id for h in a.hits}, item["query"]
         assert b.facets == a.facets, item["query"]
+
+
+def test_the_engine_is_chosen_once_on_the_command_line_and_the_site_follows(tmp_path):
+    """docket index --engine xapian records the engine: later commands and the site use
+    it without a flag; another engine needs --rebuild-index."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from app import create_app
+    from archive.config import Settings
+    from cli import main
+    from tests.conftest import SAMPLE
+
+    shutil.copytree(SAMPLE / "letters", tmp_path / "c")
+    var = str(tmp_path / "var")
+    runner = CliRunner()
+    built = runner.invoke(main, ["index", str(tmp_path / "c"), "--var", var, "--engine",
+                                 "xapian", "--no-embeddings", "-q"])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "var" / "xapian").exists() and not (tmp_path / "var" / "index").exists()
+    found = runner.invoke(main, ["search", "المكتبة", "--var", var])
+    assert found.exit_code == 0 and "documents match" in found.output
+    page = create_app(Settings(var=tmp_path / "var")).test_client().get(
+        "/search.json", query_string={"q": "المكتبة"}).get_json()
+    assert page["total"] >= 1
+    other = runner.invoke(main, ["index", str(tmp_path / "c"), "--var", var, "--engine",
+                                 "whoosh", "-q"])
+    assert other.exit_code == 1 and "--rebuild-index --engine whoosh" in other.output
+    moved = runner.invoke(main, ["index", str(tmp_path / "c"), "--var", var,
+                                 "--rebuild-index", "--engine", "whoosh"])
+    assert moved.exit_code == 0, moved.output
+    again = runner.invoke(main, ["search", "المكتبة", "--var", var, "--json"])
+    assert '"total"' in again.output

@@ -9,7 +9,8 @@ from flask import current_app, g
 
 from archive.catalog import Catalog, connect
 from archive.config import Settings
-from archive.search import WhooshIndex
+from archive.engines import open_index
+from archive.search import SearchIndex, WhooshIndex
 
 
 def get_settings() -> Settings:
@@ -38,10 +39,11 @@ def get_writable() -> sqlite3.Connection:
     return g.writable
 
 
-def get_index() -> WhooshIndex:
-    """The documents' search index; IndexMissingError when it was never built."""
+def get_index() -> SearchIndex:
+    """The documents' search index, with the engine the archive records (Whoosh or
+    Xapian); IndexMissingError when it was never built."""
     if "index" not in g:
-        g.index = WhooshIndex(get_settings().index_dir)
+        g.index = open_index(get_settings())
     return g.index
 
 

@@ -4,19 +4,15 @@ by xapian-tcpsrv on other machines; it indexes the terms of Docket's own analysi
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import xapian
 from whoosh import query as wq
-from whoosh.support.levenshtein import distance
-from whoosh.util.times import long_to_datetime
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem, path_analyzer, text_analyzer
@@ -28,23 +24,23 @@ from archive.query import (
     query_terms,
 )
 from archive.search import DEADLINE, FACETS, _fields
+from archive.xapian_query import (
+    SLOT,
+    _date_value,
+    _scaled,
+    _term,
+    expander,
+    translate,
+)
 
 SCHEMA_VERSION = "1"  # bump when the term layout below changes: the index is then rebuilt
 CONNECT_TIMEOUT = 1.0  # seconds to reach a shard before it counts as down
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 BATCH = 2000  # documents per commit when writing
 
-# Whoosh field -> Xapian term prefix. Text terms are folded (lower case), so they never
-# collide with the capital prefixes; boolean prefixes end in ":" since values may be capitals.
-PREFIX = {"content": "", "title": "S", "path": "XP", "author": "A", "doc_id": "Q",
-          "folder": "XF:", "lang": "L:", "kind": "XK:", "mime": "T:", "year": "Y:",
-          "status": "XS:", "news": "XN:", "parent": "XR:"}
 TEXT = {"title": text_analyzer(), "content": text_analyzer(), "path": path_analyzer(),
         "author": path_analyzer()}
 WDF = {"title": 2}  # Whoosh's field_boost on titles: each title word counts twice
-SCORED = ("title", "content", "path", "author")
-SLOT = {"date": 0, "kind": 1, "lang": 2, "folder": 3, "year": 4, "status": 5, "news": 6,
-        "pages": 7, "size": 8}
 MULTI_VALUED = {field for field, multi in FACETS.values() if multi}
 
 
@@ -80,10 +76,6 @@ def shard_of(doc_id: str, count: int) -> int:
         return zlib.crc32(doc_id.encode("utf-8")) % count
 
 
-def _term(field: str, text: str) -> str:
-    return PREFIX[field] + text
-
-
 def _document(rec: IndexRecord) -> xapian.Document:
     fields = _fields(rec)
     doc = xapian.Document()
@@ -116,34 +108,11 @@ def _document(rec: IndexRecord) -> xapian.Document:
     return doc
 
 
-def _date_value(date: datetime) -> str:
-    # A fixed-width string, not sortable_serialise: a double cannot tell the last
-    # microsecond of 2010 (where Whoosh's date:2010 ends) from the first of 2011.
-    return date.strftime("%Y%m%d%H%M%S%f")
-
-
-def _range_bound(field: str, value: int) -> str:
-    if field == "date":
-        return _date_value(long_to_datetime(value))
-    return xapian.sortable_serialise(value)
-
-
 def _hit(doc: xapian.Document, score: float) -> Hit:
     data = json.loads(doc.get_data())
     return Hit(doc_id=data["doc_id"], title=data["title"] or "", paths=tuple(data["paths"]),
                kind=data["kind"], mime=data["mime"], languages=tuple(data["lang"]),
                date=data["date"], page_count=data["pages"], score=float(score or 0.0))
-
-
-def _scaled(q: xapian.Query, boost: float) -> xapian.Query:
-    return q if boost == 1.0 else xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, boost)
-
-
-def _constant(q: xapian.Query, boost: float) -> xapian.Query:
-    # Whoosh scores ranges, unscored fields and multi-word expansions with the boost alone.
-    return xapian.Query(xapian.Query.OP_AND,
-                        xapian.Query(xapian.FixedWeightPostingSource(boost)),
-                        xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, 0.0))
 
 
 class _Unreachable(Exception):
@@ -351,92 +320,6 @@ class XapianIndex:
     def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
         return parse_request(query, aliases, self.aliases)
 
-    @staticmethod
-    def _expander(db: xapian.Database) -> Callable[[wq.Query], Iterator[str]]:
-        def expand(leaf: wq.Query) -> Iterator[str]:
-            prefix = PREFIX.get(leaf.fieldname)
-            if prefix is None:
-                return
-            if isinstance(leaf, wq.Prefix):
-                literal, test = leaf.text, None
-            elif isinstance(leaf, wq.Wildcard):
-                literal = re.split(r"[*?]", leaf.text, maxsplit=1)[0]
-                pattern = re.compile("".join(".*" if c == "*" else "." if c == "?"
-                                             else re.escape(c) for c in leaf.text) + r"\Z")
-                test = pattern.match
-            else:  # FuzzyTerm: Damerau-Levenshtein within maxdist, as Whoosh's terms_within
-                literal = leaf.text[:leaf.prefixlength]
-                def test(word: str, leaf: wq.Query = leaf) -> bool:
-                    return distance(word, leaf.text, limit=leaf.maxdist) <= leaf.maxdist
-            for item in db.allterms(prefix + literal):
-                word = item.term.decode("utf-8")[len(prefix):]
-                if prefix == "" and word[:1].isupper():
-                    continue  # a prefixed term, not a content word
-                if test is None or test(word):
-                    yield word
-        return expand
-
-    def _translate(self, q: wq.Query, expand) -> xapian.Query:
-        Q = xapian.Query
-        if isinstance(q, wq.Term):
-            term = Q(_term(q.fieldname, q.text))
-            if q.fieldname in SCORED:
-                return _scaled(term, q.boost)
-            return _constant(term, q.boost)
-        if isinstance(q, wq.Not):
-            return Q(Q.OP_AND_NOT, Q.MatchAll, self._translate(q.query, expand))
-        if isinstance(q, wq.AndNot):
-            return Q(Q.OP_AND_NOT, self._translate(q.a, expand), self._translate(q.b, expand))
-        if isinstance(q, wq.AndMaybe):
-            return Q(Q.OP_AND_MAYBE, self._translate(q.a, expand),
-                     self._translate(q.b, expand))
-        if isinstance(q, wq.And):
-            positive = [self._translate(c, expand) for c in q.subqueries
-                        if not isinstance(c, wq.Not)]
-            negative = [self._translate(c.query, expand) for c in q.subqueries
-                        if isinstance(c, wq.Not)]
-            out = Q(Q.OP_AND, positive) if positive else Q.MatchAll
-            if negative:
-                out = Q(Q.OP_AND_NOT, out, Q(Q.OP_OR, negative))
-            return _scaled(out, q.boost)
-        if isinstance(q, wq.Or):
-            return _scaled(Q(Q.OP_OR, [self._translate(c, expand) for c in q.subqueries]),
-                           q.boost)
-        if isinstance(q, wq.Phrase):
-            terms = [_term(q.fieldname, w) for w in q.words]
-            if len(terms) == 1:
-                return _scaled(Q(terms[0]), q.boost)
-            # Whoosh lets each next word sit up to `slop` positions after the previous one.
-            window = (len(terms) - 1) * q.slop + 1
-            return _scaled(Q(Q.OP_PHRASE, terms, window), q.boost)
-        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            words = list(expand(q))
-            if not words:
-                return Q.MatchNothing
-            if len(words) == 1:  # Whoosh scores a single expansion as the plain word
-                return _scaled(Q(_term(q.fieldname, words[0])), q.boost)
-            return _constant(Q(Q.OP_OR, [Q(_term(q.fieldname, w)) for w in words]), q.boost)
-        if isinstance(q, wq.NumericRange) and q.fieldname in SLOT:
-            slot = SLOT[q.fieldname]
-            start = None if q.start is None else q.start + (1 if q.startexcl else 0)
-            end = None if q.end is None else q.end - (1 if q.endexcl else 0)
-            if start is not None and end is not None:
-                rq = Q(Q.OP_VALUE_RANGE, slot, _range_bound(q.fieldname, start),
-                       _range_bound(q.fieldname, end))
-            elif start is not None:
-                rq = Q(Q.OP_VALUE_GE, slot, _range_bound(q.fieldname, start))
-            elif end is not None:
-                rq = Q(Q.OP_VALUE_LE, slot, _range_bound(q.fieldname, end))
-            else:
-                rq = Q.MatchAll
-            return _constant(rq, q.boost)
-        if isinstance(q, wq.Every):
-            return Q.MatchAll
-        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            return Q.MatchNothing
-        raise BadQueryError(f"The query part {q} cannot be searched with this engine; "
-                            f"leave it out or rephrase it.")
-
     def _filter(self, request: SearchRequest) -> xapian.Query | None:
         terms = []
         for facet, value in request.filters:
@@ -448,9 +331,9 @@ class XapianIndex:
 
     def _enquire(self, db: xapian.Database, q: wq.Query,
                  request: SearchRequest) -> xapian.Enquire:
-        expand = self._expander(db)
+        expand = expander(db)
         check_expansion(q, expand)
-        xq = self._translate(q, expand)
+        xq = translate(q, expand)
         flt = self._filter(request)
         if flt is not None:
             xq = xapian.Query(xapian.Query.OP_FILTER, xq, flt)
@@ -471,7 +354,7 @@ class XapianIndex:
             q, _ = self._parse_request(query, aliases)
         except BadQueryError:
             return frozenset()
-        return self._quietly(lambda db: query_terms(q, self._expander(db)), frozenset())
+        return self._quietly(lambda db: query_terms(q, expander(db)), frozenset())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query: BM25 ranking (title words count double), or sorted by date; exact
@@ -503,7 +386,7 @@ class XapianIndex:
                             counts[value] = counts.get(value, 0) + item.termfreq
                 facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             return (mset.get_matches_lower_bound(), hits, facets, not exact,
-                    query_terms(q, self._expander(db)))
+                    query_terms(q, expander(db)))
 
         try:
             (total, hits, facets, partial, terms), notice = self._answer(run)

@@ -8,8 +8,9 @@ from werkzeug.exceptions import HTTPException
 from archive import editors, news
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
+from archive.labels import facet_label
 from archive.permalinks import permalink_for
-from web import documents, resources, search
+from web import batch, documents, resources, search
 from web import editors as editor_views
 from web import news as news_views
 
@@ -34,13 +35,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.secret_key = editors.secret_key(settings.var)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       MAX_CONTENT_LENGTH=news.MAX_BYTES)
-    for blueprint in (search.bp, documents.bp, news_views.bp, editor_views.bp):
+    for blueprint in (search.bp, batch.bp, documents.bp, news_views.bp, editor_views.bp):
         app.register_blueprint(blueprint)
     app.teardown_appcontext(resources.close_resources)
     app.after_request(security_headers)
     app.register_error_handler(ArchiveError, render_error)
     for status in HTTP_MESSAGES:
         app.register_error_handler(status, render_error)
+    app.jinja_env.globals["facet_label"] = facet_label  # macros see globals, not context
     app.context_processor(lambda: {
         "archive_name": settings.archive_name, "permalink_for": permalink_for,
         "editor": session.get("editor"), "csrf_token": lambda: editors.csrf_token(session)})
@@ -62,4 +64,5 @@ def render_error(exc: ArchiveError | HTTPException):
     doc = exc.document if isinstance(exc, DocumentGoneError) else None
     if request.path.endswith((".json", ".csv")):
         return jsonify(error=str(exc), status=exc.status), exc.status
-    return render_template("error.html", error=exc, document=doc), exc.status
+    return render_template("error.html", error=exc, document=doc,
+                           query=request.args.get("q", "")), exc.status  # kept in the box

@@ -6,7 +6,13 @@ import click
 
 from archive.catalog import Catalog
 from archive.model import SearchRequest, SearchResult
-from archive.search import WhooshIndex, parse_filters, search_documents, search_json
+from archive.search import (
+    MATCH_ALL,
+    WhooshIndex,
+    parse_filters,
+    search_documents,
+    search_json,
+)
 from cli.common import json_option, load, print_json, query_errors, var_option
 
 
@@ -45,7 +51,9 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
 
 
 def _print_result(result: SearchResult) -> None:
-    click.echo(f"{result.total} documents match {result.query!r}"
+    matched = (f"match {result.query!r}" if result.query.strip() not in MATCH_ALL
+               else "in the archive")
+    click.echo(f"{result.total} documents {matched}"
                + (" (stopped at the time limit; there may be more)" if result.partial else ""))
     for h in result.hits:
         click.echo(f"\n{h.doc_id}  {h.title}  [{', '.join(h.languages) or '-'}]  {h.paths[0]}")

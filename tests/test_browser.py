@@ -83,11 +83,11 @@ def test_search_with_facets_narrows_the_results(site, page):
     total = int(count.split()[0])
     assert total >= 5
     shoot(page, "search")
-    page.click("aside.facets a:text-is('ar')")
+    page.click("aside.facets a:text-is('Arabic (ar)')")
     page.wait_for_url(re.compile(r"f=lang%3Aar|f=lang:ar"))
     narrowed = int(page.inner_text("p.count").split()[0])
     assert 0 < narrowed < total
-    assert page.inner_text("aside.facets a.chosen") == "ar"
+    assert page.inner_text("aside.facets a.chosen") == "Arabic (ar)"
     for meta in page.locator("li.hit .meta").all_inner_texts():
         assert "ar" in meta
 

@@ -12,8 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from archive import editors, news
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
+from archive.labels import facet_label
 from archive.permalinks import permalink_for
-from web import documents, guards, resources, search
+from web import batch, documents, guards, resources, search
 from web import editors as editor_views
 from web import news as news_views
 
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None,
     if settings.proxy_hops > 0:  # the client's address and scheme as the proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
                                 x_proto=settings.proxy_hops)
-    for blueprint in (search.bp, documents.bp, news_views.bp, editor_views.bp):
+    for blueprint in (search.bp, batch.bp, documents.bp, news_views.bp, editor_views.bp):
         app.register_blueprint(blueprint)
     app.before_request(guards.same_origin_only)
     app.teardown_appcontext(resources.close_resources)
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None,
     for status in HTTP_MESSAGES:
         app.register_error_handler(status, render_error)
     app.jinja_env.tests["web_url"] = news.is_web_url  # only http(s) links become hrefs
+    app.jinja_env.globals["facet_label"] = facet_label  # macros see globals, not context
     app.context_processor(lambda: {
         "archive_name": settings.archive_name, "permalink_for": permalink_for,
         "editor": session.get("editor"), "csrf_token": lambda: editors.csrf_token(session)})
@@ -77,4 +79,5 @@ def render_error(exc: ArchiveError | HTTPException):
     headers = {"Retry-After": str(retry)} if retry else {}
     if request.path.endswith((".json", ".csv")):
         return jsonify(error=str(exc), status=exc.status), exc.status, headers
-    return render_template("error.html", error=exc, document=doc), exc.status, headers
+    return render_template("error.html", error=exc, document=doc,
+                           query=request.args.get("q", "")), exc.status, headers  # kept in the box

@@ -45,6 +45,11 @@ class DocumentView:
     preview: str | None  # "pdf", "image", "audio", "video" or None
     citation: str
 
+    @property
+    def citation_rest(self) -> str:
+        """The citation after its opening quote and title, which the page isolates."""
+        return self.citation[1 + len(self.doc.display_title):]
+
 
 def highlight(page: Page, terms: frozenset[str]) -> ShownPage:
     """Split a page's text into fragments, flagging the words that match `terms`."""

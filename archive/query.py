@@ -21,6 +21,7 @@ from archive.analysis import fold, fold_and_stem
 from archive.errors import BadQueryError
 from archive.schema import index_schema
 
+MATCH_ALL = ("", "*")  # queries that browse the whole archive (newest first by default)
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 300  # leaf terms after alias expansion
 MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand for
@@ -44,8 +45,8 @@ def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
     Raises BadQueryError for syntax errors and for queries that would scan the whole
     vocabulary (leading wildcards, one-letter prefixes) or are too long.
     """
-    if not text.strip():
-        raise BadQueryError("Type something to search for.")
+    if text.strip() in MATCH_ALL:
+        return wq.Every()  # an empty query browses the whole archive
     if len(text) > MAX_QUERY_CHARS:
         raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
                             f"{MAX_QUERY_CHARS}. Search for the key words only.")

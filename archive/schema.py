@@ -1,8 +1,15 @@
 """The fields of the search index; the analyzers come from archive.analysis."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
 from whoosh import fields
 
 from archive.analysis import path_analyzer, text_analyzer
+from archive.catalog import MEMBER_SEP
+from archive.model import IndexRecord
 
 
 def index_schema() -> fields.Schema:
@@ -26,3 +33,41 @@ def index_schema() -> fields.Schema:
         parent=fields.ID(stored=True),
         size=fields.NUMERIC(stored=True, bits=64),
     )
+
+
+def folders_of(paths: Iterable[str]) -> list[str]:
+    """Every folder prefix of the given paths ("letters", "letters/2010"), members included."""
+    out: set[str] = set()
+    for path in paths:
+        outer = path.split(MEMBER_SEP, 1)[0]
+        parts = outer.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            out.add("/".join(parts[:i]))
+    return sorted(out)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    for length, fmt in ((19, "%Y-%m-%dT%H:%M:%S"), (10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
+        try:
+            return datetime.strptime(value[:length], fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def index_fields(rec: IndexRecord) -> dict:
+    """The index fields of one record (what `index_schema` declares)."""
+    date = _parse_date(rec.date)
+    fields = dict(
+        doc_id=rec.doc_id, title=rec.title, content=rec.text,
+        path="\n".join(rec.paths), paths="\n".join(rec.paths),
+        folder=",".join(folders_of(rec.paths)), mime=rec.mime, kind=rec.kind,
+        lang=",".join(rec.languages), author=rec.author or "", pages=rec.page_count,
+        status=rec.status, parent=rec.parent_id or "", size=rec.size,
+        news="covered" if rec.covered else "none")
+    if date:
+        fields["date"] = date
+        fields["year"] = str(date.year)
+    return fields

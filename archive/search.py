@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -17,17 +16,18 @@ from whoosh.searching import ResultsPage
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem
-from archive.catalog import MEMBER_SEP, Catalog
+from archive.catalog import Catalog
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
+    MATCH_ALL,
     check_expansion,
     parse_query,
     parse_request,
     query_terms,
     walk,
 )
-from archive.schema import index_schema
+from archive.schema import index_fields, index_schema
 from archive.snippets import make_snippets
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
@@ -75,41 +75,6 @@ class SearchIndex(Protocol):
         """Documents like the given one (its key terms and its names' other spellings)."""
 
 
-def folders_of(paths: Iterable[str]) -> list[str]:
-    """Every folder prefix of the given paths ("letters", "letters/2010"), members included."""
-    out: set[str] = set()
-    for path in paths:
-        outer = path.split(MEMBER_SEP, 1)[0]
-        parts = outer.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            out.add("/".join(parts[:i]))
-    return sorted(out)
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    for length, fmt in ((19, "%Y-%m-%dT%H:%M:%S"), (10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
-        try:
-            return datetime.strptime(value[:length], fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _fields(rec: IndexRecord) -> dict:
-    date = _parse_date(rec.date)
-    fields = dict(
-        doc_id=rec.doc_id, title=rec.title, content=rec.text,
-        path="\n".join(rec.paths), paths="\n".join(rec.paths),
-        folder=",".join(folders_of(rec.paths)), mime=rec.mime, kind=rec.kind,
-        lang=",".join(rec.languages), author=rec.author or "", pages=rec.page_count,
-        status=rec.status, parent=rec.parent_id or "", size=rec.size,
-        news="covered" if rec.covered else "none")
-    if date:
-        fields["date"] = date
-        fields["year"] = str(date.year)
-    return fields
 
 
 def _live_frequency(reader, term: str) -> int:
@@ -128,7 +93,20 @@ def _hit(fields: dict, score: float) -> Hit:
                mime=fields.get("mime", ""),
                languages=tuple(x for x in fields.get("lang", "").split(",") if x),
                date=fields["date"].date().isoformat() if fields.get("date") else None,
-               page_count=fields.get("pages", 0), score=float(score or 0.0))
+               page_count=fields.get("pages", 0),
+               score=float(score) if isinstance(score, (int, float)) else 0.0)  # sort keys
+
+
+def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
+    # Whoosh sorts a missing date as the greatest: put the dated documents first by hand.
+    sort = request.sort
+    if sort == "relevance" and request.query.strip() in MATCH_ALL:
+        sort = "-date"  # every document matches alike: relevance would mean nothing
+    if sort not in ("relevance", "date", "-date"):
+        raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
+    return None if sort == "relevance" else sorting.MultiFacet([
+        sorting.QueryFacet({0: wq.Every("date")}, other=1),
+        sorting.FieldFacet("date", reverse=sort == "-date")])
 
 
 class WhooshIndex:
@@ -206,7 +184,7 @@ class WhooshIndex:
                     if docnum is not None:
                         writer.delete_document(docnum)
             for rec in records:
-                writer.add_document(**_fields(rec))
+                writer.add_document(**index_fields(rec))
         except BaseException:
             writer.cancel()
             raise
@@ -289,10 +267,7 @@ class WhooshIndex:
         found so far (`partial`). Raises BadQueryError for malformed or refused queries.
         """
         q, expanded = self._parse_request(request.query, request.aliases)
-        sortedby = None if request.sort == "relevance" else sorting.FieldFacet(
-            "date", reverse=request.sort == "-date")
-        if request.sort not in ("relevance", "date", "-date"):
-            raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
+        sortedby = _sort_facet(request)
         self._filter(request)  # refuses unknown facets
         with self.ix.searcher() as searcher:
             reader = searcher.reader()
@@ -388,17 +363,21 @@ def search_documents(index: SearchIndex, catalog: Catalog, request: SearchReques
     return replace(result, hits=tuple(hits))
 
 
+def hit_json(h: Hit) -> dict:
+    """The JSON form of one hit, as /search.json, `docket search` and the batch give it."""
+    return {"id": h.doc_id, "paths": list(h.paths), "title": h.title, "type": h.kind,
+            "languages": list(h.languages), "date": h.date, "page_count": h.page_count,
+            "score": round(h.score, 4),
+            "snippets": [{"page": s.page, "text": s.text, "html": s.html} for s in h.snippets]}
+
+
 def search_json(result: SearchResult) -> dict:
     """The JSON form of a result, shared by `docket search --json` and /search.json."""
     return {
         "query": result.query, "total": result.total, "page": result.page,
         "pages": result.pages, "partial": result.partial,
         "notice": result.notice, "expanded": list(result.expanded),
-        "hits": [{"id": h.doc_id, "paths": list(h.paths), "title": h.title, "type": h.kind,
-                  "languages": list(h.languages), "date": h.date, "page_count": h.page_count,
-                  "score": round(h.score, 4),
-                  "snippets": [{"page": s.page, "text": s.text, "html": s.html}
-                               for s in h.snippets]} for h in result.hits],
+        "hits": [hit_json(h) for h in result.hits],
         "facets": {name: [{"value": v, "count": n} for v, n in values]
                    for name, values in result.facets.items()},
     }

@@ -23,7 +23,8 @@ from archive.query import (
     parse_request,
     query_terms,
 )
-from archive.search import DEADLINE, FACETS, _fields
+from archive.schema import index_fields as _fields
+from archive.search import DEADLINE, FACETS
 from archive.xapian_query import (
     SLOT,
     _date_value,

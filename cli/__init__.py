@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import index, news, search, serve
+from cli import batch, index, news, search, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,8 +18,8 @@ def main():
     """
 
 
-for command in (index.index, index.status, index.show, search.search, serve.serve,
-                news.news, news.editor):
+for command in (index.index, index.status, index.show, search.search,
+                batch.batch_search, serve.serve, news.news, news.editor):
     main.add_command(command)
 
 __all__ = ["main"]

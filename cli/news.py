@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from archive.engines import open_index
+from archive.errors import ArchiveError
 from archive.model import SearchRequest
 from archive.search import WhooshIndex
 from cli.common import archive_errors, json_option, load, print_json, query_errors, var_option
@@ -33,36 +35,48 @@ def _news_setup(var):
 
 
 @news.command("add")
-@click.argument("source")
+@click.argument("sources", nargs=-1, required=True)
 @var_option
 @click.option("--allow-private", is_flag=True,
               help="Allow fetching from private and loopback addresses (local test servers).")
 @json_option
-def news_add(source, var, allow_private, as_json):
-    """Add news from a file, a folder, a URL or an RSS/Atom feed URL, then link it.
+def news_add(sources, var, allow_private, as_json):
+    """Add news from files, folders, URLs or RSS/Atom feed URLs, then link it.
 
     Saved HTML pages give their main text, headline, outlet, author and date; feeds give
-    each item (fetched). URLs to private or local addresses are refused by default.
+    each item (fetched). URLs to private or local addresses are refused by default. A
+    source that cannot be read is reported on stderr and the others go on; the command
+    then exits 1.
 
     \b
     Example:
-        docket news add https://example.org/feed.xml --var var --json
+        docket news add sample_docs/news https://example.org/feed.xml --var var --json
     """
     from archive import xref
     from indexer.news import add_articles
 
     settings, conn, index = _news_setup(var)
+    articles, failed = [], []
+    for source in sources:
+        try:
+            articles += _load_articles(source, allow_private)
+        except (ArchiveError, OSError) as exc:
+            failed.append({"source": source, "error": str(exc)})
+            click.echo(f"Could not read {source}: {exc}", err=True)
     with archive_errors():
-        articles = _load_articles(source, allow_private)
         added = add_articles(conn, index, articles, settings.news_index_dir)
     if as_json:
-        print_json({"added": [{"id": a.news_id, "title": a.title} for a in added]})
-        return
-    click.echo(f"{len(added)} new articles ({len(articles) - len(added)} already present); "
-               f"links computed for {len(articles)}.")
-    for a in articles:
-        shown = len(xref.links_for_article(conn, a.news_id))
-        click.echo(f"  {a.news_id}  {a.title}  -> {shown} documents")
+        print_json({"added": [{"id": a.news_id, "title": a.title} for a in added],
+                    "failed": failed})
+    else:
+        click.echo(f"{len(added)} new articles ({len(articles) - len(added)} already present); "
+                   f"links computed for {len(articles)}"
+                   + (f"; {len(failed)} of {len(sources)} sources failed." if failed else "."))
+        for a in articles:
+            shown = len(xref.links_for_article(conn, a.news_id))
+            click.echo(f"  {a.news_id}  {a.title}  -> {shown} documents")
+    if failed:
+        sys.exit(1)
 
 
 def _load_articles(source: str, allow_private: bool) -> list:
@@ -72,7 +86,7 @@ def _load_articles(source: str, allow_private: bool) -> list:
         return news_mod.load_url(source, allow_private=allow_private)
     if Path(source).exists():
         return news_mod.load_path(Path(source))
-    raise click.UsageError(f"{source} is neither a URL nor an existing file or folder.")
+    raise ArchiveError(f"{source} is neither a URL nor an existing file or folder.")
 
 
 @news.command("list")

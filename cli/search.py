@@ -7,7 +7,7 @@ import click
 from archive.catalog import Catalog
 from archive.engines import open_index
 from archive.model import SearchRequest, SearchResult
-from archive.search import parse_filters, search_documents, search_json
+from archive.search import MATCH_ALL, parse_filters, search_documents, search_json
 from cli.common import json_option, load, print_json, query_errors, var_option
 
 
@@ -46,7 +46,9 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
 
 
 def _print_result(result: SearchResult) -> None:
-    click.echo(f"{result.total} documents match {result.query!r}"
+    matched = (f"match {result.query!r}" if result.query.strip() not in MATCH_ALL
+               else "in the archive")
+    click.echo(f"{result.total} documents {matched}"
                + (" (stopped at the time limit; there may be more)" if result.partial else ""))
     if result.notice:
         click.echo(f"Note: {result.notice}", err=True)

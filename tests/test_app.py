@@ -1,6 +1,14 @@
 """The site over the sample archive: pages, JSON twins, originals, errors, headers."""
 
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
 from web import documents
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_home_shows_counts_and_failures(client):
@@ -36,7 +44,7 @@ def test_document_json_twin_and_errors(client, sample_catalog):
     assert client.get("/d/0123456789abcdef").status_code == 404
     assert client.get("/d/0123456789abcdef.json").get_json()["status"] == 404
     assert client.get("/d/../../etc/passwd").status_code == 404
-    assert client.get("/search", query_string={"q": ""}).status_code == 400
+    assert client.get("/search", query_string={"q": "*ab"}).status_code == 400
 
 
 def test_original_is_served_with_safe_headers(client, sample_catalog):
@@ -96,3 +104,106 @@ def test_document_json_has_one_set_of_keys(client, sample_catalog):
         "author", "created", "modified", "languages", "page_count", "status", "reason",
         "error", "metadata", "parent", "permalink", "children", "pages"}
     assert data["children"] and set(data["children"][0]) == {"id", "path"}
+
+
+@pytest.mark.parametrize("query_string", [{}, {"q": ""}, {"q": "*"}])
+def test_empty_search_browses_the_archive_newest_first_with_facets(client, query_string):
+    page = client.get("/search", query_string=query_string)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200, body
+    assert "documents in the archive" in body and "Something went wrong" not in body
+    assert 'value="-date" selected' in body and "Arabic (ar)" in body
+    data = client.get("/search.json", query_string=query_string).get_json()
+    dates = [h["date"] for h in data["hits"] if h["date"]]
+    assert data["total"] >= 40 and dates == sorted(dates, reverse=True)
+
+
+def test_error_page_keeps_the_query_in_the_search_box(client):
+    page = client.get("/search", query_string={"q": "*ab"})
+    assert page.status_code == 400
+    body = page.get_data(as_text=True)
+    assert 'value="*ab"' in body and "starts with a wildcard" in body
+
+
+def test_facets_show_names_in_the_page_and_codes_in_the_json(client):
+    body = client.get("/search", query_string={"q": "المكتبة OR library"}).get_data(as_text=True)
+    assert ">Arabic (ar)</a>" in body and ">Plain text</a>" in body
+    facets = client.get("/search.json", query_string={"q": "المكتبة OR library"}).get_json()
+    assert "ar" in [v["value"] for v in facets["facets"]["lang"]]
+
+
+def test_home_page_charts_link_into_search_with_the_filter(client):
+    body = client.get("/").get_data(as_text=True)
+    for link in ('href="/search?f=lang:ar"', 'href="/search?f=type:pdf"',
+                 'href="/search?f=status:failed"', 'href="/search"'):
+        assert link in body
+    assert "Arabic (ar)" in body
+    assert client.get("/search?f=lang:ar").status_code == 200
+
+
+def test_search_page_links_its_csv_json_and_atom_twins(client):
+    body = client.get("/search", query_string={"q": "library", "f": "lang:en"}).get_data(
+        as_text=True)
+    assert 'href="/search.csv?q=library&amp;sort=relevance&amp;f=lang:en"' in body
+    assert 'href="/search.json?q=library' in body
+    assert '<link rel="alternate" type="application/atom+xml"' in body
+    assert "Subscribe (Atom)" in body
+
+
+def test_hit_matching_only_the_file_name_says_so(client, sample_catalog):
+    body = client.get("/search", query_string={"q": "library"}).get_data(as_text=True)
+    doc_id = sample_catalog.resolve("letters/letter-013-ar-library.txt")
+    hit = body.split(doc_id, 1)[1].split("</li>", 1)[0]
+    assert "Matches the file name or title" in hit
+
+
+def test_search_atom_feed_is_valid_atom_with_permalinks(client):
+    response = client.get("/search.atom", query_string={"q": "المكتبة OR library"})
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    assert feed.tag == ATOM + "feed"
+    for name in ("id", "title", "updated"):
+        assert feed.find(ATOM + name).text
+    assert feed.find(ATOM + "link[@rel='self']").get("href").endswith(
+        "/search.atom?q=المكتبة+OR+library")
+    entries = feed.findall(ATOM + "entry")
+    assert 1 <= len(entries) <= 50
+    for entry in entries:
+        link = entry.find(ATOM + "link").get("href")
+        assert entry.find(ATOM + "id").text == link and "/d/" in link
+        assert client.get(link.replace("http://localhost", "")).status_code == 200
+        assert entry.find(ATOM + "title").text and entry.find(ATOM + "summary").text
+    # Newest first; undated documents come last, stamped with the feed's own time.
+    stamps = [e.find(ATOM + "updated").text for e in entries]
+    dated = [t for t in stamps if t.endswith("T00:00:00Z")]
+    assert dated and dated == sorted(dated, reverse=True) and stamps[:len(dated)] == dated
+    narrowed = ET.fromstring(client.get("/search.atom", query_string={
+        "q": "المكتبة OR library", "f": "lang:en"}).data)
+    assert len(narrowed.findall(ATOM + "entry")) < len(entries)
+
+
+def test_batch_page_runs_every_query_and_reports_the_bad_one(client):
+    queries = "# my names\nالمكتبة\n\n*ab\nlibrary\n"
+    for method in (client.get, client.post):
+        page = method("/batch", **({"query_string": {"queries": queries}} if method == client.get
+                                   else {"data": {"queries": queries}}))
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200, body
+        assert 'href="/search?q=library"' in body and "starts with a wildcard" in body
+        assert "my names" not in body.split("</textarea>", 1)[1]
+    data = client.get("/batch.json", query_string={"queries": queries}).get_json()
+    assert [q["query"] for q in data["queries"]] == ["المكتبة", "*ab", "library"]
+    assert "error" in data["queries"][1] and data["queries"][0]["total"] > 0
+    assert set(data["queries"][0]["hits"][0]) >= {"id", "title", "snippets", "paths"}
+
+
+def test_batch_csv_neutralises_formulas_and_caps_at_100_queries(client):
+    response = client.post("/batch.csv", data={"queries": "=HYPERLINK(1)\nlibrary"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["query", "total", "error"]
+    assert rows[1][0] == "'=HYPERLINK(1)" and rows[-1][0] == "library"
+    many = "\n".join(f"word{i}" for i in range(120))
+    body = client.post("/batch", data={"queries": many}).get_data(as_text=True)
+    assert "Only the first 100 queries were run; 20 more were left out" in body
+    assert client.post("/batch.json", data={"queries": many}).get_json()["skipped"] == 20

@@ -83,11 +83,11 @@ def test_search_with_facets_narrows_the_results(site, page):
     total = int(count.split()[0])
     assert total >= 5
     shoot(page, "search")
-    page.click("aside.facets a:text-is('ar')")
+    page.click("aside.facets a:text-is('Arabic (ar)')")
     page.wait_for_url(re.compile(r"f=lang%3Aar|f=lang:ar"))
     narrowed = int(page.inner_text("p.count").split()[0])
     assert 0 < narrowed < total
-    assert page.inner_text("aside.facets a.chosen") == "ar"
+    assert page.inner_text("aside.facets a.chosen") == "Arabic (ar)"
     for meta in page.locator("li.hit .meta").all_inner_texts():
         assert "ar" in meta
 
@@ -202,3 +202,40 @@ def test_site_works_with_the_keyboard_and_on_a_phone(site, browser):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     shoot(page, "search-phone")
     context.close()
+
+
+QUOTE_BOXES = """el => {
+  const boxes = {};
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let node, last = null;
+  const box = (n, i) => { const r = document.createRange(); r.setStart(n, i);
+                          r.setEnd(n, i + 1); return r.getBoundingClientRect().toJSON(); };
+  while ((node = walker.nextNode())) {
+    const open = node.data.indexOf("\u201c"), close = node.data.indexOf("\u201d");
+    if (!boxes.open && open >= 0) boxes.open = box(node, open);
+    if (!boxes.close && close >= 0) boxes.close = box(node, close);
+    if (node.data.trim()) last = node;
+  }
+  boxes.period = box(last, last.data.trimEnd().length - 1);
+  return boxes;
+}"""
+
+
+def test_citation_of_an_arabic_title_reads_left_to_right(site, page, sample_catalog):
+    doc_id = sample_catalog.resolve("media/audio-020-ar-statement.mp3")
+    page.goto(f"{site}/d/{doc_id}")
+    citation = page.locator("#citation")
+    text = citation.evaluate("el => el.innerText").strip()
+    assert text.startswith("“كلمة عن التعليم”, ") and text.endswith(".")
+    assert citation.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    boxes = citation.evaluate(QUOTE_BOXES)
+    # The opening quote of a left-to-right sentence sits left of the closing one, on the
+    # first line; the period ends the last line, at its right.
+    assert abs(boxes["open"]["top"] - boxes["close"]["top"]) < 2
+    assert boxes["open"]["left"] < boxes["close"]["left"]
+    assert boxes["period"]["top"] >= boxes["close"]["top"]
+    line = citation.evaluate("el => el.getBoundingClientRect().toJSON()")
+    assert boxes["period"]["right"] > line["left"] + 50
+    page.goto(f"{site}/search?q=التعليم")
+    count = page.locator("p.count").evaluate("el => el.innerText")
+    assert re.match(r"\d+ documents? match(es)? “التعليم”", count), count

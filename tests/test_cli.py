@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -38,7 +40,8 @@ def collection(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("command", ["index", "status", "show", "search", "serve", "news add",
+@pytest.mark.parametrize("command", ["index", "status", "show", "search", "batch-search",
+                                     "serve", "news add",
                                      "news list", "news show", "news search", "news relink",
                                      "editor add"])
 def test_commands_have_help_with_an_example(runner, command):
@@ -183,7 +186,10 @@ def test_search_command_prints_hits_and_exits_2_on_bad_query(runner, collection,
     assert all(h["languages"] == ["en"] for h in json.loads(result.stdout)["hits"])
     result = run(runner, "search", "library", "--var", var)
     assert result.exit_code == 0 and "documents match 'library'" in result.output
-    for bad in ["", "*ab", "x" * 2000]:
+    every = json.loads(run(runner, "search", "", "--var", var, "--json").stdout)
+    assert every["total"] == 6 and len(every["hits"]) == 6
+    assert "documents in the archive" in run(runner, "search", "", "--var", var).output
+    for bad in ["*ab", "x" * 2000]:
         result = runner.invoke(main, ["search", bad, "--var", str(var)])
         assert result.exit_code == 2, bad
         assert "Error:" in result.output
@@ -216,3 +222,61 @@ def test_show_json_is_the_sites_document_json_plus_news(runner, client, sample_a
     shown = json.loads(result.stdout)
     assert isinstance(shown.pop("news"), list)
     assert shown == client.get(f"/d/{shown['id']}.json").get_json()
+
+
+@pytest.fixture
+def query_list(tmp_path):
+    path = tmp_path / "queries.txt"
+    path.write_text("# names to check\nالرسالة\n\n*ab\nlibrary\n=HYPERLINK(1)\n")
+    return path
+
+
+def test_batch_search_prints_a_table_and_exits_1_for_a_bad_query(runner, sample_archive,
+                                                                  query_list):
+    settings, _, _ = sample_archive
+    result = run(runner, "batch-search", query_list, "--var", settings.var, "--limit", 2)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["total", "query"]
+    assert any(line.split()[:2] == ["error", "*ab"] for line in lines)
+    assert "names to check" not in result.stdout
+    assert "1 of 4 queries could not run" in result.stderr
+
+
+def test_batch_search_json_matches_the_search_command(runner, sample_archive, query_list):
+    settings, _, _ = sample_archive
+    result = run(runner, "batch-search", query_list, "--var", settings.var, "--json",
+                 "-f", "lang:ar", "--no-aliases")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert [q["query"] for q in data["queries"]] == ["الرسالة", "*ab", "library", "=HYPERLINK(1)"]
+    assert "error" in data["queries"][1] and "error" not in data["queries"][0]
+    single = json.loads(run(runner, "search", "الرسالة", "--var", settings.var, "--json",
+                            "-f", "lang:ar", "--no-aliases", "--limit", 5).stdout)
+    first = data["queries"][0]
+    assert first["total"] == single["total"]
+    assert [h["id"] for h in first["hits"]] == [h["id"] for h in single["hits"]]
+    assert set(first["hits"][0]) == set(single["hits"][0])
+
+
+def test_batch_search_csv_reads_a_query_column_and_neutralises_formulas(runner, sample_archive,
+                                                                        tmp_path):
+    settings, _, _ = sample_archive
+    path = tmp_path / "q.csv"
+    path.write_text('id,query\n1,library\n2,"=HYPERLINK(1)"\n3,# skipped\n')
+    result = run(runner, "batch-search", path, "--var", settings.var, "--csv", "--limit", 3)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:4] == ["query", "total", "error", "rank"]
+    library = [r for r in rows[1:] if r[0] == "library"]
+    assert 1 <= len(library) <= 3 and library[0][1] == library[-1][1]
+    assert [r[0] for r in rows[1:]][-1] == "'=HYPERLINK(1)"
+
+
+def test_batch_search_usage_errors_exit_2(runner, sample_archive, tmp_path):
+    settings, _, _ = sample_archive
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n\n")
+    assert run(runner, "batch-search", empty, "--var", settings.var).exit_code == 2
+    assert run(runner, "batch-search", tmp_path / "missing.txt").exit_code == 2
+    assert run(runner, "batch-search", empty, "--json", "--csv").exit_code == 2

@@ -145,3 +145,21 @@ def test_cli_news_add_list_show_json(tmp_path, runner):
     assert doc["news"][0]["news_id"] == added[0]["id"]
     again = runner.invoke(main, ["news", "add", "http://127.0.0.1:9/x", "--var", str(var)])
     assert again.exit_code == 1 and "private or local" in again.output
+
+
+def test_cli_news_add_reads_every_source_and_reports_the_failed_ones(tmp_path, runner):
+    shutil.copytree(SAMPLE / "reports", tmp_path / "release" / "reports")
+    var = tmp_path / "var"
+    index_collection(Settings(var=var, jobs=1, ocr=False, embeddings=False),
+                     tmp_path / "release")
+    sources = [NEWS / "news-en-02-security-report.html", tmp_path / "missing.html",
+               "http://127.0.0.1:9/x", NEWS / "news-en-05-expenses.txt"]
+    result = runner.invoke(main, ["news", "add", *map(str, sources), "--var", str(var),
+                                  "--json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert len(data["added"]) == 2
+    assert [f["source"] for f in data["failed"]] == [str(sources[1]), sources[2]]
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 2 and errors[0].startswith("Could not read")
+    assert runner.invoke(main, ["news", "add", "--var", str(var)]).exit_code == 2

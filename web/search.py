@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from archive.feeds import FEED_SIZE, atom_time, feed_entries
 from archive.model import Hit, SearchRequest
 from archive.permalinks import permalink_for
-from archive.search import parse_filters, search_documents, search_json
+from archive.search import MATCH_ALL, parse_filters, search_documents, search_json
 from web.resources import get_catalog, get_index, get_settings
 
 bp = Blueprint("search", __name__)
@@ -30,9 +33,12 @@ def spreadsheet_safe(cell):
 def search_request(page_size: int | None = None) -> SearchRequest:
     """The search the query string asks for (q, page, sort, f, aliases)."""
     args = request.args
+    query = args.get("q", "")
+    # An empty query browses the archive: newest first unless another order is asked for.
+    sort = args.get("sort") or ("-date" if query.strip() in MATCH_ALL else "relevance")
     return SearchRequest(
-        query=args.get("q", ""), page=max(1, args.get("page", 1, type=int)),
-        page_size=page_size or get_settings().page_size, sort=args.get("sort", "relevance"),
+        query=query, page=max(1, args.get("page", 1, type=int)),
+        page_size=page_size or get_settings().page_size, sort=sort,
         filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
 
 
@@ -71,6 +77,20 @@ def results_csv():
     hits = get_index().search_all(search_request())
     return Response(csv_rows(hits, request.url_root.rstrip("/")), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="docket-search.csv"'})
+
+
+@bp.get("/search.atom")
+def results_atom():
+    search = replace(search_request(FEED_SIZE), page=1, sort="-date")
+    result = search_documents(get_index(), get_catalog(), search, snippets=1)
+    now = datetime.now(UTC)
+    body = render_template(
+        "search_atom.xml", entries=feed_entries(result, request.url_root, now),
+        updated=atom_time(None, now), self_url=request.url,
+        html_url=request.url.replace("/search.atom", "/search", 1),
+        feed_title="newest documents" if search.query.strip() in MATCH_ALL
+        else f"search for “{search.query}”")
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/help")

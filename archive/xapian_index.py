@@ -19,6 +19,7 @@ from archive.analysis import fold_and_stem, path_analyzer, text_analyzer
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
+    MATCH_ALL,
     check_expansion,
     parse_request,
     query_terms,
@@ -34,7 +35,7 @@ from archive.xapian_query import (
     translate,
 )
 
-SCHEMA_VERSION = "1"  # bump when the term layout below changes: the index is then rebuilt
+SCHEMA_VERSION = "2"  # bump when the term layout below changes: the index is then rebuilt
 CONNECT_TIMEOUT = 1.0  # seconds to reach a shard before it counts as down
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 BATCH = 2000  # documents per commit when writing
@@ -99,6 +100,8 @@ def _document(rec: IndexRecord) -> xapian.Document:
             doc.add_value(SLOT[name], fields[name])
     if fields.get("date"):
         doc.add_value(SLOT["date"], _date_value(fields["date"]))
+    doc.add_value(SLOT["date_or_last"],
+                  _date_value(fields["date"]) if fields.get("date") else "~")
     doc.add_value(SLOT["pages"], xapian.sortable_serialise(rec.page_count))
     doc.add_value(SLOT["size"], xapian.sortable_serialise(rec.size))
     doc.set_data(json.dumps({
@@ -342,8 +345,14 @@ class XapianIndex:
         enquire.set_query(xq)
         # Whoosh's BM25F constants; lengths are per document here, not per field.
         enquire.set_weighting_scheme(xapian.BM25Weight(1.2, 0, 1, 0.75, 0.5))
-        if request.sort != "relevance":
-            enquire.set_sort_by_value_then_relevance(SLOT["date"], request.sort == "-date")
+        sort = request.sort
+        if sort == "relevance" and request.query.strip() in MATCH_ALL:
+            sort = "-date"  # every document matches alike: newest first
+        if sort != "relevance":  # documents without a date last, either way (the remote
+            # backend has no key makers: a second slot holds "~" for them)
+            newest_first = sort == "-date"
+            enquire.set_sort_by_value_then_relevance(
+                SLOT["date"] if newest_first else SLOT["date_or_last"], newest_first)
         if not self.shards:  # the remote backend's time limit is unreliable (Xapian docs)
             enquire.set_time_limit(DEADLINE)
         return enquire

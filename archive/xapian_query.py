@@ -21,7 +21,8 @@ PREFIX = {"content": "", "title": "S", "path": "XP", "author": "A", "doc_id": "Q
           "status": "XS:", "news": "XN:", "parent": "XR:"}
 SCORED = ("title", "content", "path", "author")
 SLOT = {"date": 0, "kind": 1, "lang": 2, "folder": 3, "year": 4, "status": 5, "news": 6,
-        "pages": 7, "size": 8}
+        "pages": 7, "size": 8,
+        "date_or_last": 9}  # the date, or "~" when there is none: oldest first, undated last
 
 
 def _term(field: str, text: str) -> str:

@@ -8,7 +8,8 @@ import click
 
 from archive.batch import DEFAULT_LIMIT, BatchEntry, batch_csv, batch_json, read_queries, run_batch
 from archive.catalog import Catalog
-from archive.search import WhooshIndex, parse_filters
+from archive.engines import open_index
+from archive.search import parse_filters
 from cli.common import load, print_json, query_errors, var_option
 
 
@@ -43,7 +44,7 @@ def batch_search(file, var, limit, filters, aliases, as_json, as_csv):
         raise click.UsageError(f"{file.name} holds no queries (one per line, # for comments).")
     settings = load(var)
     with query_errors():
-        entries = run_batch(WhooshIndex(settings.index_dir), Catalog(settings.catalog_path),
+        entries = run_batch(open_index(settings), Catalog(settings.catalog_path),
                             queries, parse_filters(filters), aliases, limit)
     if as_json:
         print_json(batch_json(entries))

@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
 TEST_PACKAGES := chromium fonts-noto-core fonts-dejavu-core
 BENCH_PACKAGES := recoll fonts-noto-core
 
-.PHONY: setup system-packages demo index serve test lint bench clean
+.PHONY: setup system-packages demo index news serve test lint bench clean
 
 setup: system-packages $(BIN)/docket
 
@@ -39,12 +39,16 @@ $(BIN)/docket: pyproject.toml
 index: setup
 	$(BIN)/docket index sample_docs/release --var $(VAR) || [ $$? -eq 1 ]
 
+news: index
+	$(BIN)/docket news add sample_docs/news --var $(VAR)
+
 serve: setup
 	$(BIN)/docket serve --var $(VAR) --host $(HOST) --port $(PORT)
 
 # Index the bundled sample collection (some files are broken on purpose, so exit code 1
-# from `docket index` is expected) and serve it on http://127.0.0.1:5000.
-demo: index serve
+# from `docket index` is expected), add the sample news and link it, and serve it on
+# http://127.0.0.1:5000 (another port: PORT=8080 ./dev demo).
+demo: news serve
 
 lint: setup
 	$(BIN)/ruff check .

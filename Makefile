@@ -19,7 +19,7 @@ BENCH_PACKAGES := recoll fonts-noto-core
 XAPIAN_DIR := /usr/lib/python3/dist-packages/xapian
 XAPIAN_PTH := $(VENV)/lib/python3.11/site-packages/debian-xapian.pth
 
-.PHONY: setup system-packages demo index serve test lint bench clean
+.PHONY: setup system-packages demo index news serve test lint bench clean
 
 setup: system-packages $(BIN)/docket $(XAPIAN_PTH)
 
@@ -52,12 +52,16 @@ $(XAPIAN_PTH): $(BIN)/docket
 index: setup
 	$(BIN)/docket index sample_docs/release --var $(VAR) || [ $$? -eq 1 ]
 
+news: index
+	$(BIN)/docket news add sample_docs/news --var $(VAR)
+
 serve: setup
 	$(BIN)/docket serve --var $(VAR) --host $(HOST) --port $(PORT)
 
 # Index the bundled sample collection (some files are broken on purpose, so exit code 1
-# from `docket index` is expected) and serve it on http://127.0.0.1:5000.
-demo: index serve
+# from `docket index` is expected), add the sample news and link it, and serve it on
+# http://127.0.0.1:5000 (another port: PORT=8080 ./dev demo).
+demo: news serve
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ import click
 from cli import batch, index, news, search, serve
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(package_name="docket")
 def main():
     """Docket: index a released document collection and explore it in the browser.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from contextlib import contextmanager
@@ -14,7 +15,18 @@ from archive.config import Settings, load_settings, setting_help
 from archive.errors import ArchiveError
 from indexer.run import SilentReporter
 
-HELP = setting_help()
+DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings)}
+
+
+def _shown(name: str) -> str:
+    value = DEFAULTS[name]
+    if isinstance(value, bool):  # a --x/--no-x switch
+        return name.replace("_", "-") if value else "no-" + name.replace("_", "-")
+    return str(value)
+
+
+# Each setting's help with its Settings default (a DOCKET_* variable, when set, beats it).
+HELP = {name: f"{text}  [default: {_shown(name)}]" for name, text in setting_help().items()}
 
 
 def load(var: Path | None, **overrides) -> Settings:

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 import click
 
 from cli.common import HELP, load, var_option
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the site cannot listen on host:port (taken, not allowed), or None when it can."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as exc:
+        return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
+def _refuse(host: str, port: int, reason: str):
+    return click.ClickException(
+        f"Cannot listen on {host}:{port} ({reason}). Choose another port with --port "
+        f"(docket serve --port {port + 1}) or PORT={port + 1} ./dev demo.")
 
 
 @click.command()
@@ -14,6 +32,8 @@ from cli.common import HELP, load, var_option
 @click.option("--threads", type=click.IntRange(1), default=8, help="Server worker threads.")
 def serve(var, host, port, threads):
     """Serve the archive site with the waitress production server.
+
+    Exits 1 with one line saying so when the port is taken.
 
     \b
     Example:
@@ -25,7 +45,15 @@ def serve(var, host, port, threads):
     from app import create_app
 
     settings = load(var, host=host, port=port)
+    # Checked before waitress starts: its own failure is a traceback from deep inside.
+    reason = port_problem(settings.host, settings.port)
+    if reason:
+        raise _refuse(settings.host, settings.port, reason)
     app = create_app(settings)
     click.echo(f"Serving {settings.var} on http://{settings.host}:{settings.port}/ "
                f"(Ctrl-C to stop)", err=True)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=threads)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=threads)
+    except OSError as exc:  # taken between the check and the start
+        raise _refuse(settings.host, settings.port, os.strerror(exc.errno) if exc.errno
+                      else str(exc)) from exc

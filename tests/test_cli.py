@@ -280,3 +280,31 @@ def test_batch_search_usage_errors_exit_2(runner, sample_archive, tmp_path):
     assert run(runner, "batch-search", empty, "--var", settings.var).exit_code == 2
     assert run(runner, "batch-search", tmp_path / "missing.txt").exit_code == 2
     assert run(runner, "batch-search", empty, "--json", "--csv").exit_code == 2
+
+
+def test_serve_says_in_one_line_when_the_port_is_taken(runner, sample_archive):
+    import socket
+
+    settings, _, _ = sample_archive
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--var", str(settings.var), "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "PORT=" in result.stderr
+
+
+@pytest.mark.parametrize("command, shown", [
+    ("serve", ["[default: 127.0.0.1]", "[default: 5000]", "[default: 8"]),
+    ("index", ["[default: 120.0]", "[default: ocr]", "[default: 0]"]),
+    ("search", ["[default: 20", "[default: relevance]"]),
+    ("batch-search", ["[default: 5", "[default: aliases]"]),
+])
+def test_help_shows_the_defaults(runner, command, shown):
+    result = run(runner, command, "--help")
+    text = " ".join(result.output.split())
+    for default in shown:
+        assert default in text, (default, result.output)

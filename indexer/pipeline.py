@@ -135,7 +135,8 @@ def blob_path(blob_dir: Path, sha256: str) -> Path:
     return blob_dir / sha256[:2] / sha256
 
 
-def _save_blob(blob_dir: Path, data: bytes) -> str:
+def save_blob(blob_dir: Path, data: bytes) -> str:
+    """Keep the bytes of a child document under `blob_dir` (atomically); returns their hash."""
     sha = hashlib.sha256(data).hexdigest()
     target = blob_path(blob_dir, sha)
     if not target.exists():
@@ -206,7 +207,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
                 f"{len(extracted.children)} members not unpacked: nesting deeper than "
                 f"{max_depth} (--max-depth)")
         else:
-            children = [ChildRef(clean_text(c.name), _save_blob(blob_dir, c.data), len(c.data))
+            children = [ChildRef(clean_text(c.name), save_blob(blob_dir, c.data), len(c.data))
                         for c in extracted.children]
     pages = [clean_text(p).strip("\n") for p in extracted.pages]
     if extracted.expects_text:

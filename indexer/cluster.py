@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -32,6 +33,7 @@ IN_FLIGHT_PER_THREAD = 4
 # Times one task may be cancelled (the scheduler lost it, or a dead worker held the bytes of
 # the archive member it reads) before the run stops and says to rerun.
 LOST_RETRIES = 3
+WINDOW_EVERY = 5.0  # seconds between two looks at how many worker threads there are
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler before the run gives up
 
 CLIENT_LOG = logging.getLogger("distributed.client")
@@ -79,6 +81,7 @@ class DaskPool:
         self.address, self.config, self.time_limit = address, config, time_limit
         self.extract_fn = extract_fn
         self.client: Client | None = None
+        self._size, self._window_at = IN_FLIGHT_PER_THREAD, 0.0
 
     def __enter__(self) -> DaskPool:
         try:
@@ -102,8 +105,13 @@ class DaskPool:
             CLIENT_LOG.setLevel(self._log_level)
 
     def _window(self) -> int:
-        threads = sum(self.client.nthreads().values())
-        return IN_FLIGHT_PER_THREAD * max(1, threads)
+        # Asking the scheduler costs a round trip: ask again only every few seconds.
+        now = time.monotonic()
+        if now >= self._window_at:
+            threads = sum(self.client.nthreads().values())
+            self._size = IN_FLIGHT_PER_THREAD * max(1, threads)
+            self._window_at = now + WINDOW_EVERY
+        return self._size
 
     def process(self, pending: deque[Task]) -> Iterator[Outcome]:
         """Yield one Outcome per task; the caller may append to `pending` while iterating.
@@ -166,11 +174,14 @@ class DaskPool:
         try:
             outcome, blobs = future.result()
         except KilledWorker as exc:
+            tries = getattr(exc, "allowed_failures", 0) + 1
             return failure(task, CRASHED, f"{task.rel}: the file killed every Dask worker that "
-                           f"tried it ({exc}); the file is likely malformed.")
+                           f"tried it ({tries} tries); the file is likely malformed.")
         except CancelledError:
             return None
         except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the run
+            if self.client.status != "running":
+                raise self._lost() from exc  # not the file's fault: rerun
             return failure(task, CRASHED, f"{task.rel}: extraction failed on the cluster with "
                            f"{type(exc).__name__}: {exc}; please report this file.")
         for data in blobs.values():

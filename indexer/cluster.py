@@ -129,7 +129,8 @@ class DaskPool:
                               f"committed is kept, run the same command again to resume.")
 
     def _stream(self, pending: deque[Task]) -> Iterator[Outcome]:
-        running = as_completed(loop=self.client.loop)
+        # Results are fetched in the background as tasks finish, not one round trip each.
+        running = as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
         tasks: dict[str, tuple[Task, Future | None]] = {}
         window = self._window()
         lost: Counter = Counter()
@@ -143,11 +144,11 @@ class DaskPool:
                 running.add(future)
             if running.is_empty():
                 return
-            future = next(running)
+            future, result = next(running)
             task, data = tasks.pop(future.key)
-            outcome = self._outcome(future, task)
+            outcome = self._outcome(future, result, task)
             future.release()  # let go of the result: the writer has it now
-            del future
+            del future, result
             if data is not None:
                 data.release()
             if outcome is None:  # cancelled: its member's bytes died with a worker
@@ -169,21 +170,22 @@ class DaskPool:
             return None  # the worker then records the file as unreadable
         return self.client.scatter(data, hash=False)
 
-    def _outcome(self, future: Future, task: Task) -> Outcome | None:
+    def _outcome(self, future: Future, result, task: Task) -> Outcome | None:
         """The task's Outcome, with its children's bytes kept in var/blobs; None if cancelled."""
-        try:
-            outcome, blobs = future.result()
-        except KilledWorker as exc:
-            tries = getattr(exc, "allowed_failures", 0) + 1
-            return failure(task, CRASHED, f"{task.rel}: the file killed every Dask worker that "
-                           f"tried it ({tries} tries); the file is likely malformed.")
-        except CancelledError:
+        if future.status == "cancelled" or isinstance(result, CancelledError):
             return None
-        except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the run
+        if future.status == "error":
+            exc = result[1]  # as_completed gives an error as (type, exception, traceback)
+            if isinstance(exc, KilledWorker):
+                tries = getattr(exc, "allowed_failures", 0) + 1
+                return failure(task, CRASHED, f"{task.rel}: the file killed every Dask worker "
+                               f"that tried it ({tries} tries); the file is likely malformed.")
             if self.client.status != "running":
                 raise self._lost() from exc  # not the file's fault: rerun
+            # a bug on one file must not stop the run
             return failure(task, CRASHED, f"{task.rel}: extraction failed on the cluster with "
                            f"{type(exc).__name__}: {exc}; please report this file.")
+        outcome, blobs = result
         for data in blobs.values():
             save_blob(self.config.blob_dir, data)
         return outcome

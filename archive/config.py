@@ -34,6 +34,8 @@ class Settings:
     ocr_max_pages: int = _setting(500, "Pages of one scanned PDF sent to OCR; the rest stay empty.")
     embeddings: bool = _setting(True, "Compute sentence embeddings at index time for linking "
                                 "news to documents (off: faster bulk runs; computed later).")
+    scheduler: str = _setting("", "Dask scheduler address (tcp://host:8786): extract on that "
+                              "cluster instead of local processes.")
     batch_size: int = _setting(100, "Documents committed to the catalog per transaction.")
     index_procs: int = _setting(1, "Whoosh writer processes for large index updates.")
     engine: str = _setting("", "Search engine of a new archive: whoosh (embedded, up to some "

@@ -36,6 +36,7 @@ SHOWN_FIELDS = ("id", "sha256", "mime", "kind", "size", "title", "author", "crea
 @click.option("--max-file-mb", type=click.IntRange(1), help=HELP["max_file_mb"])
 @click.option("--max-container-mb", type=click.IntRange(1), help=HELP["max_container_mb"])
 @click.option("--max-depth", type=click.IntRange(0), help=HELP["max_depth"])
+@click.option("--scheduler", metavar="tcp://HOST:8786", help=HELP["scheduler"])
 @click.option("--ocr/--no-ocr", default=None, help=HELP["ocr"])
 @click.option("--ocr-languages", help=HELP["ocr_languages"])
 @click.option("--embeddings/--no-embeddings", default=None, help=HELP["embeddings"])
@@ -57,6 +58,7 @@ def index(folder, var, retry_failed, rebuild_index, quiet, verbose, as_json, **l
     \b
     Example:
         docket index sample_docs/release --var var -j 2
+        docket index /mnt/release --scheduler tcp://host:8786
     """
     settings = load(var, **limits)
     if rebuild_index:

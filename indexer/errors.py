@@ -51,3 +51,7 @@ class TooLargeError(IndexingError):
     """Raised when a file or a container's contents exceed a configured limit."""
 
     reason = TOO_LARGE
+
+
+class SchedulerError(ArchiveError):
+    """Raised when the Dask scheduler given by --scheduler cannot be reached, or is lost."""

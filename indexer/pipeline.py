@@ -8,6 +8,7 @@ import os
 import resource
 import shutil
 import signal
+import threading
 import time
 import traceback
 from collections import deque
@@ -135,7 +136,8 @@ def blob_path(blob_dir: Path, sha256: str) -> Path:
     return blob_dir / sha256[:2] / sha256
 
 
-def _save_blob(blob_dir: Path, data: bytes) -> str:
+def save_blob(blob_dir: Path, data: bytes) -> str:
+    """Keep the bytes of a child document under `blob_dir` (atomically); returns their hash."""
     sha = hashlib.sha256(data).hexdigest()
     target = blob_path(blob_dir, sha)
     if not target.exists():
@@ -206,7 +208,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
                 f"{len(extracted.children)} members not unpacked: nesting deeper than "
                 f"{max_depth} (--max-depth)")
         else:
-            children = [ChildRef(clean_text(c.name), _save_blob(blob_dir, c.data), len(c.data))
+            children = [ChildRef(clean_text(c.name), save_blob(blob_dir, c.data), len(c.data))
                         for c in extracted.children]
     pages = [clean_text(p).strip("\n") for p in extracted.pages]
     if extracted.expects_text:
@@ -276,12 +278,25 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
         conn.send(outcome)
 
 
+def _crashed(task: Task, code: int | None, seconds: float) -> Outcome:
+    # Killed by the kernel under RLIMIT_AS pressure shows as SIGKILL; anything else crashed.
+    reason = OUT_OF_MEMORY if code == -signal.SIGKILL else CRASHED
+    return failure(task, reason, f"{task.rel}: the extractor crashed (exit code {code}); "
+                   f"the file is likely malformed.", seconds)
+
+
+def _timed_out(task: Task, time_limit: float, seconds: float) -> Outcome:
+    return failure(task, TIMED_OUT, f"{task.rel}: extraction took longer than {time_limit:g} s "
+                   f"and was stopped (--time-limit).", seconds)
+
+
 class _Worker:
     def __init__(self, ctx, config: WorkerConfig):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
         self.process.start()
         child.close()
+        self.config = config
         self.task: Task | None = None
         self.deadline = 0.0
         self.started = 0.0
@@ -354,21 +369,60 @@ class WorkerPool:
                         outcome = w.conn.recv()
                     except (EOFError, OSError):
                         w.process.join(1)
-                        code = w.process.exitcode
-                        reason = OUT_OF_MEMORY if code == -signal.SIGKILL else CRASHED
-                        outcome = failure(task, reason, f"{task.rel}: the extractor crashed "
-                                          f"(exit code {code}); the file is likely malformed.",
-                                          now - w.started)
+                        outcome = _crashed(task, w.process.exitcode, now - w.started)
                         self._workers[i] = self._replace(w)
                     else:
                         w.task = None
                     yield outcome
                 elif now >= w.deadline:
                     self._workers[i] = self._replace(w)
-                    yield failure(task, TIMED_OUT, f"{task.rel}: extraction took longer than "
-                                  f"{self.time_limit:g} s and was stopped (--time-limit).",
-                                  now - w.started)
+                    yield _timed_out(task, self.time_limit, now - w.started)
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.kill()
         return _Worker(self._ctx, self.config)
+
+
+_isolated = threading.local()  # one extraction process per calling thread, kept between files
+
+
+def _start_worker(config: WorkerConfig) -> _Worker:
+    # A Dask worker under its nanny is a daemonic process, which multiprocessing forbids to
+    # have children. Ours die with their parent anyway (die_with_parent), so lift the flag
+    # while the child starts.
+    current = multiprocessing.current_process()
+    daemon = current._config.get("daemon")
+    current._config["daemon"] = False
+    try:
+        return _Worker(multiprocessing.get_context("spawn"), config)
+    finally:
+        if daemon is not None:
+            current._config["daemon"] = daemon
+
+
+def extract_isolated(task: Task, config: WorkerConfig, time_limit: float) -> Outcome:
+    """Extract one file in a killable child process, with the limits of the local pool.
+
+    The child has the address-space limit of `config` and `time_limit` seconds; on timeout its
+    process group is killed (TIMED_OUT), a child that dies is CRASHED or OUT_OF_MEMORY. The
+    child is kept for the next call on the same thread, as the local pool keeps its workers.
+    This is what a Dask worker runs per file: Dask itself has no per-task time limit.
+    """
+    worker = getattr(_isolated, "worker", None)
+    if worker is None or worker.config != config or not worker.process.is_alive():
+        if worker is not None:
+            worker.kill()
+        worker = _isolated.worker = _start_worker(config)
+    started = time.monotonic()
+    try:
+        worker.conn.send(task)
+        if worker.conn.poll(time_limit):
+            return worker.conn.recv()
+    except (EOFError, OSError):
+        worker.process.join(1)
+        outcome = _crashed(task, worker.process.exitcode, time.monotonic() - started)
+    else:
+        outcome = _timed_out(task, time_limit, time.monotonic() - started)
+    worker.kill()
+    _isolated.worker = None
+    return outcome

@@ -242,7 +242,7 @@ class _Run:
                               memory_limit_bytes=settings.memory_limit_mb * 2**20)
         self.reporter.phase("extracting", len(self.tasks))
         since_sync = 0
-        with WorkerPool(settings.worker_count, config, settings.time_limit) as pool:
+        with _pool(settings, config) as pool:
             for outcome in pool.process(self.tasks):
                 self._record(outcome)
                 if self.writer.should_commit():
@@ -303,6 +303,15 @@ class _Run:
 
     def _retry(self, doc_id: str) -> bool:
         return self.retry_failed and _has_failed(self.writer, doc_id)
+
+
+def _pool(settings: Settings, config: WorkerConfig):
+    """Local worker processes, or the Dask cluster at settings.scheduler: one interface."""
+    if settings.scheduler:
+        from indexer.cluster import DaskPool  # imports distributed only when a cluster is used
+
+        return DaskPool(settings.scheduler, config, settings.time_limit)
+    return WorkerPool(settings.worker_count, config, settings.time_limit)
 
 
 def _has_failed(writer: CatalogWriter, doc_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""The search interface (a Protocol) and its Whoosh implementation; no other module knows Whoosh."""
+"""The search interface (a Protocol) and its Whoosh engine; Xapian is in xapian_index.py."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ _FACET_CACHE: dict[tuple, dict[str, dict[str, set[int]]]] = {}  # few index vers
 
 @runtime_checkable
 class SearchIndex(Protocol):
-    """Everything the rest of Docket asks of a search engine (Whoosh here; Xapian next):
+    """Everything the rest of Docket asks of a search engine (Whoosh, Xapian):
     an engine that offers these methods serves every caller. Opening and creating an index
     is each engine's own (`WhooshIndex(dir)`, `WhooshIndex.open_for_writing(dir)`)."""
 

@@ -90,7 +90,7 @@ OUR_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "a", "hea
             "ul", "li", "ol", "span", "q", "select", "option", "mark", "code", "nav", "strong",
             "dl", "dt", "dd", "br", "article", "small", "pre", "img", "table", "thead", "tbody",
             "tr", "th", "td", "figure", "figcaption", "svg", "text", "rect", "em", "audio",
-            "video"}
+            "video", "bdi"}  # bdi: titles isolated from the text around them
 
 
 class _Tags(HTMLParser):

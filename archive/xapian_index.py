@@ -119,6 +119,17 @@ def _hit(doc: xapian.Document, score: float) -> Hit:
                date=data["date"], page_count=data["pages"], score=float(score or 0.0))
 
 
+def _commit(db: xapian.WritableDatabase, fn: Callable[[xapian.WritableDatabase], None]) -> None:
+    """Apply a change to an open database (local or a remote shard), stamp the schema
+    version, commit and close it."""
+    try:
+        fn(db)
+        db.set_metadata("docket_schema", SCHEMA_VERSION)
+        db.commit()
+    finally:
+        db.close()
+
+
 class _Unreachable(Exception):
     """Every shard failed: the caller answers with nothing and the notice."""
 
@@ -236,12 +247,7 @@ class XapianIndex:
         except xapian.DatabaseLockError as exc:
             raise IndexBusyError(f"The search index in {self.path} is being written by "
                                  f"another process; try again when it finishes.") from exc
-        try:
-            fn(db)
-            db.set_metadata("docket_schema", SCHEMA_VERSION)
-            db.commit()
-        finally:
-            db.close()
+        _commit(db, fn)
 
     def _write_remote(self, shard_numbers: Iterable[int],
                       fn: Callable[[xapian.WritableDatabase], None]) -> None:
@@ -253,12 +259,7 @@ class XapianIndex:
             except xapian.DatabaseLockError as exc:
                 raise IndexBusyError(f"Search shard {shard} is being written by another "
                                      f"process; try again when it finishes.") from exc
-            try:
-                fn(db)
-                db.set_metadata("docket_schema", SCHEMA_VERSION)
-                db.commit()
-            finally:
-                db.close()
+            _commit(db, fn)
 
     def _write(self, by_shard: dict[int, list], apply: Callable) -> None:
         if not self.shards:

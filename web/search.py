@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from archive.batch import csv_cell
 from archive.feeds import FEED_SIZE, atom_time, feed_entries
 from archive.model import Hit, SearchRequest
 from archive.permalinks import permalink_for
@@ -20,14 +21,11 @@ bp = Blueprint("search", __name__)
 
 CSV_COLUMNS = ["id", "title", "type", "languages", "date", "pages", "paths", "permalink"]
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(cell):
     """The cell as a spreadsheet shows it as text: a leading quote before a formula start."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return csv_cell(cell) if isinstance(cell, str) else cell
 
 
 def search_request(page_size: int | None = None) -> SearchRequest:

@@ -246,6 +246,15 @@ def video(rel: str, title: str) -> None:
                     str(target)], check=True)
 
 
+def make_bin_laden_letters() -> None:
+    """The letters and report the README's first examples find (bin Laden, Iran, al-Qaida)."""
+    write("letters/letter-025-ar-bin-laden.txt", T.LETTER_BIN_LADEN_AR)
+    write("letters/letter-026-en-bin-laden-translation.txt", T.LETTER_BIN_LADEN_EN)
+    write("reports/report-2010-organisation-en.pdf", pdf_bytes(
+        T.REPORT_IRAN_EN_PAGES, "Notes on the organisation, 2010", "Shura council",
+        font=SANS, rtl=False))
+
+
 def make_release() -> None:
     shutil.rmtree(RELEASE, ignore_errors=True)
     # letters: Arabic in many encodings and formats, Persian, Urdu, an English translation
@@ -267,6 +276,7 @@ def make_release() -> None:
     write("letters/letter-015-ar-reconciliation.txt", T.LETTER_RECONCILIATION_AR)
     write("letters/letter-016-fa.html", T.HTML_PERSIAN)
     write("letters/letter-017-ur.pdf", pdf_bytes([T.LETTER_URDU], "خط", "عمران", font=NASTALIQ))
+    make_bin_laden_letters()
     # the same letter filed twice: one document, two paths
     write("letters/copies/letter-001-ar-copy.txt", T.LETTER_EDUCATION_AR)
 

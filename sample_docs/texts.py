@@ -144,6 +144,76 @@ As for the village school, I think you should wait until matters settle after th
 Your brother, Yunus
 """
 
+# Written by us for the demo, in the manner of the 2017 release's letters: a letter signed by
+# bin Laden in Arabic, its English translation, and a report on al-Qaida and Iran whose Iran
+# part is on its last page (the README's first examples find them; the reader pages through).
+LETTER_BIN_LADEN_AR = """بسم الله الرحمن الرحيم
+
+من أسامة بن لادن إلى الأخ الكريم الشيخ محمود، حفظه الله
+السلام عليكم ورحمة الله وبركاته
+
+وصلتني رسالتك المؤرخة في العشرين من شوال، وسرني أن أقرأ أن الإخوة بخير.
+أما العائلات التي ما زالت في إيران فأرجو أن تتابع أمرها مع الوسطاء بهدوء، ولا تعطهم
+أسماء ولا عناوين، فإن الرسائل عبر إيران بطيئة وغير مأمونة.
+وأوصيك بتنظيم القاعدة خيرا: لا تجتمعوا في مكان واحد، ولا تحملوا الهواتف، وليكن
+البريد عن طريق الرسول وحده في بطاقات الذاكرة، مرة كل شهر.
+وبلغ سلامي لجنة الإعلام، وأخبرهم أن الكلمة المسجلة تأخرت حتى يتم تدقيقها.
+
+والسلام عليكم ورحمة الله
+أخوكم أبو عبد الله
+أسامة بن لادن
+"""
+
+LETTER_BIN_LADEN_EN = """Translation of a letter in Arabic (archive item letter-025)
+
+In the name of God, the Most Gracious, the Most Merciful
+
+From Usama bin Laden to the noble brother Shaykh Mahmud, may God keep him
+Peace be upon you, and the mercy of God and His blessings.
+
+Your letter dated the twentieth of Shawwal reached me, and I was glad to read that the brothers
+are well. As for the families who are still in Iran, follow their case with the intermediaries
+quietly, and give them no names and no addresses: letters through Iran are slow and not safe.
+I urge you to look after al-Qaida: do not gather in one place, do not carry telephones, and let
+the post go only by the courier, on memory cards, once a month.
+Give my greetings to the media committee, and tell them the recorded statement is delayed until
+it has been checked.
+
+Peace be upon you
+Your brother, Abu Abdallah
+Usama bin Laden
+"""
+
+REPORT_IRAN_EN_PAGES = [
+    """Notes on the organisation, 2010
+Prepared for the shura council
+
+1. The state of the organisation
+The brothers in the regions report that communications are slower than last year. The
+council asked each region to send one summary a month by courier, written on paper and
+copied to a memory card, and to keep no archive of older letters at home.
+
+2. Training
+Training has moved to small groups of three or four. No group meets twice in the same house.
+""",
+    """3. Money
+The budget for the year is smaller than last year's. Salaries for the families come first,
+then the media committee, then travel. Each region keeps two notebooks of expenses, one for
+the council and one for its own use, and sends the council's copy every three months.
+
+4. The media committee
+The committee asks for a new camera and two laptops, and for fewer statements that are
+better checked before they are released.
+""",
+    """5. Iran
+The road through Iran is closed to the brothers of al-Qaida this year: two couriers were
+stopped at the border near Zahedan and sent back, and the money they carried was lost. The
+council decided that no courier and no money will travel through Iran until the road is
+safe again, and that letters for the west go by the long road through Baluchistan instead,
+even if they take two months.
+""",
+]
+
 NOTE_SCAN_EN = """Courier schedule, winter
 
 Letters leave on the first Thursday

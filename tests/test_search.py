@@ -177,7 +177,8 @@ def test_more_like_this_finds_related_documents(sample_index, sample_catalog):
     index = sample_index
     doc_id = sample_catalog.resolve("letters/letter-001-ar.txt")
     text = "\n".join(p.text for p in sample_catalog.pages(doc_id))
-    similar = [h.doc_id for h in index.more_like(doc_id, text, limit=5)]
+    # among the first eight: three more letters (bin Laden's) share the letter's form words
+    similar = [h.doc_id for h in index.more_like(doc_id, text, limit=8)]
     assert doc_id not in similar
     translation = sample_catalog.resolve("letters/letter-012-en-translation.txt")
     diacritics = sample_catalog.resolve("letters/letter-007-ar-diacritics.txt")

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from archive.analysis import TOKEN_PATTERN, fold
+from archive.analysis import PROCLITICS, TOKEN_PATTERN, fold
+from archive.namelist import ALIAS_FILE, NAME_KINDS, alias_rows
 
-ALIAS_FILE = Path(__file__).resolve().parent / "data" / "aliases.tsv"
 MAX_WORDS = 6  # the longest spelling in the table, in words
 MAX_EXPANSIONS = 24  # spellings added to a query for one name
-PROCLITICS = "وفبلك"  # one-letter Arabic prefixes written onto a name: "وسالم", "لعمران"
 _WORD = re.compile(TOKEN_PATTERN)
 
 
@@ -92,14 +91,8 @@ class AliasTable:
 
 def load_aliases(path: Path = ALIAS_FILE) -> AliasTable:
     """Read the alias table (tab-separated; spellings split by '|'; '#' starts a comment)."""
-    entities = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("id\t"):
-            continue
-        cols = line.split("\t")
-        spellings = [s.strip() for col in cols[2:] for s in col.split("|") if s.strip()]
-        entities.append(Entity(cols[0], cols[1], tuple(dict.fromkeys(spellings))))
-    return AliasTable(entities)
+    return AliasTable([Entity(entity_id, kind, tuple(spellings))
+                       for entity_id, kind, spellings in alias_rows(path)])
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +101,7 @@ def default_aliases() -> AliasTable:
     return load_aliases()
 
 
-QUERY_KINDS = ("person", "name", "organisation", "place", "event")  # concepts widen none
+QUERY_KINDS = NAME_KINDS  # concepts widen none
 _QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 

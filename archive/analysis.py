@@ -9,6 +9,13 @@ from functools import lru_cache
 import snowballstemmer
 from whoosh.analysis import Filter, RegexTokenizer
 
+from archive.namelist import NAME_KINDS, alias_rows
+
+# Bump when the terms text becomes change: an index built by another version is rebuilt.
+# 2: one-word names of the alias table are kept whole, not stemmed.
+ANALYSIS_VERSION = 2
+PROCLITICS = "وفبلك"  # one-letter Arabic prefixes written onto a name: "وسالم", "لعمران"
+
 # Combining marks are not \w in Python's re, so a word with tashkeel would split in two.
 TOKEN_PATTERN = (r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
                  r"\u0640\u200c\u200d])+")
@@ -118,11 +125,70 @@ def _arabic_term(word: str) -> str:
     return _PLURALS.get(term, term)
 
 
+@lru_cache(maxsize=1)
+def _whole_names() -> dict[str, str]:
+    """The alias table's one-word names: folded form -> index term. Stemmed, many would
+    become other words' terms (طالبان the term of طالب, student; امریکہ of امر, matter;
+    Emirates of emir), so they are indexed and searched whole. A name spelled with the
+    article (السودان) has its term without it; آلمان, whose alef only folds to one, keeps
+    its first letters."""
+    names: dict[str, str] = {}
+    for _, kind, spellings in alias_rows():
+        if kind not in NAME_KINDS:
+            continue
+        for spelling in spellings:
+            if " " in spelling or "-" in spelling or len(spelling) <= 2:
+                continue
+            folded = fold(spelling)
+            article = spelling.startswith("ال") and len(folded) > 4
+            term = folded[2:] if article else folded
+            names.setdefault(folded, term)
+            names.setdefault(term, term)
+    return names
+
+
+def _whole_name(word: str) -> str | None:
+    """The index term of the name a folded word is, bare or behind a proclitic and the
+    article ("والطالبان", "لإيران", "للسودان"), or None."""
+    names = _whole_names()
+    candidates = [word]
+    if len(word) > 3 and word[0] in PROCLITICS:
+        candidates.append(word[1:])
+    if word.startswith("لل"):
+        candidates.append(word[2:])
+    for candidate in candidates:
+        if candidate in names:
+            return names[candidate]
+        if candidate.startswith("ال") and candidate[2:] in names:
+            return names[candidate[2:]]
+    return None
+
+
 @lru_cache(maxsize=200_000)
 def fold_and_stem(word: str) -> str:
     """The index term for one token: repaired, stemmed by its script's stemmer, folded;
-    common Arabic broken plurals map to their singular's term."""
+    common Arabic broken plurals map to their singular's term; the alias table's one-word
+    names are kept whole (folded, without the article), and other words never share their
+    terms."""
     word = unicodedata.normalize("NFKC", word)
+    name = _whole_name(fold(word))
+    if name is not None:
+        return name
+    term = _stemmed(word)
+    # Another word stemmed onto a name's term (عليهم, upon them, onto علي, Ali) keeps a
+    # term of its own: the name's documents are not its documents.
+    return term + NOT_A_NAME if term in _name_terms() else term
+
+
+NOT_A_NAME = "_"  # never part of a token, so no query word can spell it
+
+
+@lru_cache(maxsize=1)
+def _name_terms() -> frozenset[str]:
+    return frozenset(_whole_names().values())
+
+
+def _stemmed(word: str) -> str:
     if _ARABIC_SCRIPT.search(word):
         return _arabic_term(word)
     folded = fold(word)
@@ -150,10 +216,15 @@ _PLURALS.update(_plural_terms())
 
 
 class FoldStemFilter(Filter):
-    """Whoosh filter turning each token into its folded, stemmed index term."""
+    """Whoosh filter turning each token into its folded, stemmed index term. Its version,
+    pickled with an index's schema, tells an index built with other terms."""
+
+    def __init__(self):
+        self.version = ANALYSIS_VERSION
 
     def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
+        return (other is not None and self.__class__ is other.__class__
+                and getattr(self, "version", 1) == getattr(other, "version", 1))
 
     def __call__(self, tokens):
         for t in tokens:

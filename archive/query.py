@@ -19,7 +19,9 @@ from whoosh.qparser import (
 from archive.aliases import AliasTable, default_aliases, expand_query
 from archive.analysis import fold, fold_and_stem
 from archive.errors import BadQueryError
+from archive.particles import is_particle_term, join_particles
 from archive.schema import index_schema
+from archive.snippets import Marks
 
 MATCH_ALL = ("", "*")  # queries that browse the whole archive (newest first by default)
 MAX_QUERY_CHARS = 1000
@@ -50,6 +52,7 @@ def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
     if len(text) > MAX_QUERY_CHARS:
         raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
                             f"{MAX_QUERY_CHARS}. Search for the key words only.")
+    text = join_particles(text)
     parser = MultifieldParser(["title", "content", "path"], schema=schema or default_schema(),
                               fieldboosts={"title": 2.0, "path": 0.5}, group=AndGroup)
     parser.add_plugin(FuzzyTermPlugin())
@@ -125,12 +128,27 @@ def check_expansion(q: wq.Query, expand: Expander) -> None:
                         f" make it longer or more precise.")
 
 
-def query_terms(q: wq.Query, expand: Expander) -> frozenset[str]:
-    """The title and content index terms a query matches, phrase words included, with the
-    index words its prefixes, wildcards and fuzzy terms stand for (for highlighting)."""
-    # Query.existing_terms misses phrase words, so collect them by hand.
-    terms = {text for field, text in q.all_terms(phrases=True) if field in TEXT_FIELDS}
+def query_terms(q: wq.Query, expand: Expander) -> Marks:
+    """The title and content index terms a query marks (for highlighting): its words, its
+    phrases (whose words are marked only where the whole phrase occurs), and the index
+    words its prefixes, wildcards and fuzzy terms stand for. Name particles (al, bin, ال)
+    are never marked on their own."""
+    free: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
     for leaf in q.leaves():
-        if isinstance(leaf, MULTITERMS) and leaf.fieldname in TEXT_FIELDS:
-            terms.update(expand(leaf))
-    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+        if getattr(leaf, "fieldname", None) not in TEXT_FIELDS:
+            continue
+        if isinstance(leaf, wq.Phrase) and leaf.slop <= 1:
+            phrases.add(tuple(_text(w) for w in leaf.words))
+        elif isinstance(leaf, wq.Phrase):  # words near each other: each marked where it is
+            free.update(_text(w) for w in leaf.words)
+        elif isinstance(leaf, MULTITERMS):
+            free.update(_text(t) for t in expand(leaf))
+        elif isinstance(leaf, wq.Term):
+            free.add(_text(leaf.text))
+    every = free | {w for p in phrases for w in p}
+    return Marks(free, phrases, quiet={w for w in every if is_particle_term(w)})
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

@@ -157,8 +157,11 @@ class WhooshIndex:
         return index, False
 
     def is_current(self) -> bool:
-        """False when the index was built with another schema (an older Docket)."""
-        return set(self.ix.schema.names()) == set(index_schema().names())
+        """False when the index was built with another schema or other terms (an older
+        Docket)."""
+        schema, current = self.ix.schema, index_schema()
+        return set(schema.names()) == set(current.names()) and \
+            schema["content"].analyzer == current["content"].analyzer
 
     # writing -------------------------------------------------------------------------------
     def upsert(self, records: Iterable[IndexRecord], procs: int = 1) -> int:

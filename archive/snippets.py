@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 
@@ -37,21 +38,67 @@ class Snippet:
                        for t, hit in self.fragments)
 
 
+class Marks(frozenset):
+    """The index terms a query marks in a text. Words the query searches on their own are
+    marked wherever they occur; words it searches only inside phrases (`phrases`, tuples of
+    index terms) are marked only where the whole phrase occurs, so "Abu Abdallah" does not
+    mark every "Abdallah". `quiet` words (name particles) are never marked."""
+
+    phrases: frozenset[tuple[str, ...]]
+    free: frozenset[str]
+    quiet: frozenset[str]
+
+    def __new__(cls, free: Iterable[str], phrases: Iterable[tuple[str, ...]] = (),
+                quiet: Iterable[str] = ()):
+        free, phrases, quiet = frozenset(free), frozenset(phrases), frozenset(quiet)
+        self = super().__new__(cls, free | {w for p in phrases for w in p} - quiet)
+        self.free, self.phrases, self.quiet = free - quiet, phrases, quiet
+        return self
+
+
 def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of the words of `text` whose index term is in `terms`."""
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)
-            if fold_and_stem(m.group()) in terms]
+    """Character spans of the words of `text` that `terms` marks (see Marks)."""
+    return list(_marked(text, terms))
+
+
+def _marked(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """The marked spans in text order, read lazily."""
+    phrases = getattr(terms, "phrases", frozenset())
+    if not phrases:
+        for m in _TOKEN.finditer(text):
+            if fold_and_stem(m.group()) in terms:
+                yield m.start(), m.end()
+        return
+    free, quiet = terms.free, terms.quiet
+    longest = max(len(p) for p in phrases)
+    recent: deque[tuple[int, int, str]] = deque(maxlen=longest)
+    pending: dict[tuple[int, int], bool] = {}  # span -> marked, until it leaves the window
+    for m in _TOKEN.finditer(text):
+        term = fold_and_stem(m.group())
+        recent.append((m.start(), m.end(), term))
+        pending[(m.start(), m.end())] = term in free
+        words = [t for _, _, t in recent]
+        for n in range(1, len(words) + 1):
+            if tuple(words[-n:]) in phrases:
+                for s, e, t in list(recent)[-n:]:
+                    pending[(s, e)] = pending[(s, e)] or t not in quiet
+        while len(pending) > longest:
+            span = next(iter(pending))
+            if pending.pop(span):
+                yield span
+    for span, marked in pending.items():
+        if marked:
+            yield span
 
 
 def _spans_near_first(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """The matching spans of the first snippet's window only: tokens are read up to the
+    """The marked spans of the first snippet's window only: tokens are read up to the
     first match and CONTEXT characters past it, not to the end of the page."""
     spans: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
-        if spans and m.start() > spans[0][1] + CONTEXT:
+    for span in _marked(text, terms):
+        if spans and span[0] > spans[0][1] + CONTEXT:
             break
-        if fold_and_stem(m.group()) in terms:
-            spans.append((m.start(), m.end()))
+        spans.append(span)
     return spans
 
 

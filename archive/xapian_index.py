@@ -15,7 +15,7 @@ import xapian
 from whoosh import query as wq
 
 from archive.aliases import AliasTable, default_aliases
-from archive.analysis import fold_and_stem, path_analyzer, text_analyzer
+from archive.analysis import ANALYSIS_VERSION, fold_and_stem, path_analyzer, text_analyzer
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
@@ -35,7 +35,8 @@ from archive.xapian_query import (
     translate,
 )
 
-SCHEMA_VERSION = "2"  # bump when the term layout below changes: the index is then rebuilt
+SCHEMA_VERSION = f"2.{ANALYSIS_VERSION}"  # the term layout below and the analysis: when either
+# changes, the index is rebuilt
 CONNECT_TIMEOUT = 1.0  # seconds to reach a shard before it counts as down
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 BATCH = 2000  # documents per commit when writing

@@ -1,0 +1,84 @@
+"""Name particles (al, bin, abu, ال) and phrases: what a query searches and what it marks."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.analysis import fold_and_stem
+from archive.model import Page, SearchRequest
+from archive.particles import join_particles
+from archive.snippets import Marks, make_snippets, matches
+from tests.conftest import ENGINES
+from tests.test_search import record
+
+
+@pytest.mark.parametrize("query, joined", [
+    ("Iran al-Qaida", 'Iran "al-Qaida"'),
+    ("Iran al Qaida", 'Iran "al Qaida"'),
+    ("bin Laden", '"bin Laden"'),
+    ("ال قاعدة", '"ال قاعدة"'),
+    ("al", "al"),  # a particle alone is what the journalist asked for
+    ("as soon as", "as soon as"),  # "as" is a particle only hyphenated: as-Sahab
+    ("as-Sahab", '"as-Sahab"'),
+    ("title:al-Qaida", "title:al-Qaida"),
+    ('"al qaida" Iran', '"al qaida" Iran'),
+    ("al*", "al*"),
+    ("ibn Taymiyya NOT al", '"ibn Taymiyya" NOT al'),
+])
+def test_a_particle_joins_the_word_after_it_as_a_phrase(query, joined):
+    assert join_particles(query) == joined
+
+
+def terms(*words):
+    return frozenset(fold_and_stem(w) for w in words)
+
+
+def test_phrase_words_are_marked_only_where_the_whole_phrase_occurs():
+    text = "Abdallah wrote to Abu Abdallah; Abdallah again."
+    marks = Marks(free=(), phrases=[tuple(fold_and_stem(w) for w in ("abu", "abdallah"))],
+                  quiet=terms("abu"))
+    assert [text[s:e] for s, e in matches(text, marks)] == ["Abdallah"]
+    assert matches(text, marks)[0][0] == text.index("Abu Abdallah") + 4
+    plain = Marks(free=terms("abdallah"))
+    assert len(matches(text, plain)) == 3
+    [snippet] = make_snippets([Page(1, text)], marks)
+    assert snippet.text.count("[[") == 1 and "Abu [[Abdallah]]" in snippet.text
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def names_index(request, empty_index):
+    ix = empty_index(request.param)
+    ix.upsert([
+        record("p1", "Al Jazeera aired the tape. al-Sahab made it. The letter names al-Karrumi."),
+        record("p2", "Fighters of al-Qaida crossed from Iran in the spring."),
+        record("p3", "Iran closed the road; al-Karrumi and al-Sahab stayed behind."),
+        record("p4", "The bin of letters; Laden, a word, is here too, and bin again."),
+        record("p5", "Usama bin Laden signed the letter."),
+    ])
+    return ix
+
+
+def ids(index, query):
+    return {h.doc_id for h in index.search(SearchRequest(query, aliases=False)).hits}
+
+
+def test_particles_are_not_searched_or_marked_on_their_own(names_index):
+    assert ids(names_index, "Iran al-Qaida") == {"p2"}
+    assert ids(names_index, "Iran al Qaida") == {"p2"}
+    assert ids(names_index, "bin Laden") == {"p5"}  # not p4, which has both words apart
+    marks = names_index.highlight_terms("Iran al-Qaida", aliases=False)
+    text = "Iran closed the road; al-Karrumi and al-Sahab stayed behind. al-Qaida too."
+    assert [text[s:e] for s, e in matches(text, marks)] == ["Iran", "Qaida"]
+    bin_laden = names_index.highlight_terms("bin Laden", aliases=False)
+    letter = "Usama bin Laden signed; the bin was empty."
+    assert [letter[s:e] for s, e in matches(letter, bin_laden)] == ["Laden"]
+
+
+def test_an_alias_phrase_marks_its_words_only_together(names_index):
+    # "bin Laden" widens to "Abu Abdallah", "الشيخ أسامة"...: the words of those phrases
+    # are not marked apart ("الله" of every "بسم الله", "الشيخ" of every sheikh).
+    marks = names_index.highlight_terms("bin Laden")
+    text = "بسم الله الرحمن الرحيم من أسامة بن لادن إلى الشيخ محمود، حفظه الله"
+    marked = [text[s:e] for s, e in matches(text, marks)]
+    assert "لادن" in marked and "الله" not in marked and "الشيخ" not in marked
+    assert "بن" not in marked

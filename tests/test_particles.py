@@ -82,3 +82,27 @@ def test_an_alias_phrase_marks_its_words_only_together(names_index):
     marked = [text[s:e] for s, e in matches(text, marks)]
     assert "لادن" in marked and "الله" not in marked and "الشيخ" not in marked
     assert "بن" not in marked
+
+
+@pytest.mark.parametrize("name, other", [
+    ("طالبان", "طالب"),  # Taliban, student
+    ("امریکہ", "امر"),  # America (Urdu), matter
+    ("کویت", "کوئی"),  # Kuwait, any (Urdu)
+    ("Emirates", "emir"),
+    ("علي", "عليهم"),  # Ali, upon them
+])
+def test_names_keep_terms_of_their_own(name, other):
+    assert fold_and_stem(name) != fold_and_stem(other)
+    assert fold_and_stem("وال" + name if not name.isascii() else name) == fold_and_stem(name)
+
+
+def test_an_index_built_with_other_terms_is_rebuilt(tmp_path, monkeypatch):
+    import archive.analysis
+    from archive.search import WhooshIndex
+
+    monkeypatch.setattr(archive.analysis, "ANALYSIS_VERSION", 1)
+    WhooshIndex(tmp_path / "old", create=True).upsert([record("o1", "Taliban letters")])
+    monkeypatch.undo()
+    assert not WhooshIndex(tmp_path / "old").is_current()
+    index, refill = WhooshIndex.open_for_writing(tmp_path / "old")
+    assert refill and index.is_current() and index.doc_count() == 0

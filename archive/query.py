@@ -147,7 +147,8 @@ def query_terms(q: wq.Query, expand: Expander) -> Marks:
         elif isinstance(leaf, wq.Term):
             free.add(_text(leaf.text))
     every = free | {w for p in phrases for w in p}
-    return Marks(free, phrases, quiet={w for w in every if is_particle_term(w)})
+    quiet = {w for w in every if is_particle_term(w)}
+    return Marks(free, phrases, quiet=quiet if quiet != every else ())  # "al" alone: marked
 
 
 def _text(term: str | bytes) -> str:

@@ -106,3 +106,9 @@ def test_an_index_built_with_other_terms_is_rebuilt(tmp_path, monkeypatch):
     assert not WhooshIndex(tmp_path / "old").is_current()
     index, refill = WhooshIndex.open_for_writing(tmp_path / "old")
     assert refill and index.is_current() and index.doc_count() == 0
+
+
+def test_a_query_of_only_a_particle_still_finds_and_marks_it(names_index):
+    assert ids(names_index, "al") == {"p1", "p2", "p3"}
+    marks = names_index.highlight_terms("al", aliases=False)
+    assert [m for m in matches("al-Sahab and Al Jazeera", marks)] == [(0, 2), (13, 15)]

@@ -112,3 +112,27 @@ def test_a_query_of_only_a_particle_still_finds_and_marks_it(names_index):
     assert ids(names_index, "al") == {"p1", "p2", "p3"}
     marks = names_index.highlight_terms("al", aliases=False)
     assert [m for m in matches("al-Sahab and Al Jazeera", marks)] == [(0, 2), (13, 15)]
+
+
+def test_iran_does_not_bring_up_the_persian_language(empty_index):
+    ix = empty_index("whoosh")
+    ix.upsert([record("f1", "نامه به زبان فارسی درباره مدرسه", lang=("fa",)),
+               record("f2", "سفر به ایران در زمستان", lang=("fa",))])
+    assert ids(ix, "Iran") == set()  # aliases off: the Latin word alone
+    assert {h.doc_id for h in ix.search(SearchRequest("Iran")).hits} == {"f2"}
+    assert {h.doc_id for h in ix.search(SearchRequest("إيران")).hits} == {"f2"}
+
+
+def test_the_alias_review_finds_no_collision_in_real_text():
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pools = root.parent / "shared" / "corpus-generator" / "pools"
+    if not pools.is_dir():
+        pytest.skip(f"{pools} is absent: the review reads its real Arabic, Persian, Urdu and "
+                    f"English sentences")
+    sys.path.insert(0, str(root / "bench"))
+    from alias_review import DEFAULT_TEXT, collisions, words_of
+
+    assert collisions(words_of(DEFAULT_TEXT), minimum=3) == {}

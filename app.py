@@ -9,7 +9,7 @@ from flask import Flask, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from archive import editors, news
+from archive import editors, news, xref
 from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
 from archive.labels import facet_label
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None,
     for status in HTTP_MESSAGES:
         app.register_error_handler(status, render_error)
     app.jinja_env.tests["web_url"] = news.is_web_url  # only http(s) links become hrefs
+    app.jinja_env.filters["plain_evidence"] = xref.plain_evidence
     app.jinja_env.globals["facet_label"] = facet_label  # macros see globals, not context
     app.context_processor(lambda: {
         "archive_name": settings.archive_name, "permalink_for": permalink_for,

@@ -131,22 +131,28 @@ def news_show(news_id, var, as_json):
     with archive_errors():
         article = news_mod.get_article(conn, news_id)
     links = xref.links_for_article(conn, news_id)
+    near = xref.near_misses(conn, news_id)
     data = news_mod.article_json(article) | {"text": article.text,
-                                             "links": [xref.link_json(r) for r in links]}
+                                             "links": [xref.link_json(r) for r in links],
+                                             "near_misses": [xref.link_json(r) for r in near]}
     if as_json:
         print_json(data)
         return
     click.echo(f"{article.title}\n{article.outlet or '-'}, {article.published or '-'}\n")
-    for r in data["links"]:
-        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['doc_title'] or ''}  "
-                   f"{_why(r['evidence'])}")
+    if not links:
+        click.echo("  None above the threshold.")
+    _print_links(data["links"])
+    if near:
+        click.echo("\nPossible, below the threshold:")
+        _print_links(data["near_misses"])
 
 
-def _why(ev: dict) -> str:
-    # The evidence in one line: references, quotes with their page, then names.
-    return "; ".join(ev.get("references", []) + [f'"{q["text"]}" (p.{q["page"]})'
-                                                for q in ev.get("quotes", [])]
-                     + [", ".join(ev.get("entities", []))] if ev.get("entities") else [])
+def _print_links(links: list[dict]) -> None:
+    for r in links:
+        click.echo(f"  {r['score']:.2f}  {r['doc_id']}  {r['doc_title'] or ''}")
+        for why in r["why"]:
+            page = f" (p.{why['page']})" if why["page"] else ""
+            click.echo(f"        {why['text']}{page}")
 
 
 @news.command("search")

@@ -190,8 +190,8 @@ Prepared for the shura council
 
 1. The state of the organisation
 The brothers in the regions report that communications are slower than last year. The
-council asked each region to send one summary a month by courier, written on paper and
-copied to a memory card, and to keep no archive of older letters at home.
+council asked each region to send one summary a month by courier, written on paper, and
+to keep no archive of older letters at home.
 
 2. Training
 Training has moved to small groups of three or four. No group meets twice in the same house.

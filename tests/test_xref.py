@@ -36,7 +36,7 @@ def test_explicit_references_link_by_file_name_and_quote_with_page(linked):
     assert quotes["memory cards and USB drives were often lost or left unlabelled"] == 3
     education = linked_paths(settings, conn,
                              articles["news-en-01-education-letters.html"].news_id)
-    assert "file letter-012-en-translation.txt" in \
+    assert "the article names its file, letter-012-en-translation.txt" in \
         education["letters/letter-012-en-translation.txt"].evidence["references"]
 
 
@@ -83,7 +83,7 @@ def test_a_sentence_describing_a_file_links_it_across_scripts(linked):
     persian = story["letters/letter-008-fa.txt"]
     assert "رضا" in persian.evidence["described"] and "بالفارسية" in \
         persian.evidence["described"]
-    assert "written in fa" in persian.evidence["references"]
+    assert "it is written in Persian, as the article says" in persian.evidence["references"]
     assert "reza" in persian.evidence["entities"]
     assert "letters/letter-016-fa.html" not in story  # Persian too, but not Reza's
 
@@ -173,10 +173,12 @@ def test_site_panels_and_editor_only_changes(linked):
     assert "News coverage" in doc_page and "A five-page report on couriers" in doc_page
     assert client.get(f"/n/{story}.json").get_json()["links"][0]["doc_id"] == report
     family = client.get(f"/n/{articles['news-ar-04-family-letters.txt'].news_id}")
-    assert "Described in the article" in family.get_data(as_text=True)
+    assert "The article describes a file like it" in family.get_data(as_text=True)
     assert "يكتب فيها رجل اسمه رضا" in family.get_data(as_text=True)
     expenses = client.get(f"/n/{articles['news-en-05-expenses.txt'].news_id}")
-    assert "Closest passage: the article's <q dir=\"auto\">" in expenses.get_data(as_text=True)
+    text = expenses.get_data(as_text=True)
+    assert "A passage of the document says much the same as the article&#39;s" in text
+    assert "margin" not in text and "similarity" not in text  # plain words, no scores' jargon
 
     form = {"doc_id": report, "decision": "rejected"}
     assert client.post(f"/n/{story}/review", data=form).status_code == 403  # not signed in
@@ -204,6 +206,24 @@ def test_site_panels_and_editor_only_changes(linked):
     found = client.get("/news", query_string={"q": "dictionaries"}).get_data(as_text=True)
     assert "Household accounts list rice" in found  # the uploaded article, searchable
     assert "A five-page report" not in found
+
+
+def test_near_misses_are_listed_apart_with_their_evidence_in_plain_words(linked):
+    settings, conn, articles, _ = linked
+    general = articles["news-en-06-general-release.html"].news_id
+    assert xref.links_for_article(conn, general) == []
+    near = xref.near_misses(conn, general)
+    assert near and all(xref.NEAR_FLOOR <= r.score < xref.THRESHOLD for r in near)
+    page = create_app(settings).test_client().get(f"/n/{general}").get_data(as_text=True)
+    assert "None above the threshold." in page and "Possible, below the threshold" in page
+    assert near[0].doc_title in page
+    data = create_app(settings).test_client().get(f"/n/{general}.json").get_json()
+    assert data["links"] == [] and data["near_misses"][0]["why"]
+    named = xref.plain_evidence({"entities": ["osama-bin-laden", "hamza-bin-laden", "courier"],
+                                 "passage": {"page": 3, "text": "the passage", "sentence": "s"}})
+    assert named[0] == ("Both name Osama bin Laden and Hamza bin Laden", None)
+    assert named[1] == ("Both speak of courier", None)
+    assert named[2][1] == 3 and "the passage" in named[2][0]
 
 
 def test_real_stories_link_to_the_real_letters(tmp_path):

@@ -180,7 +180,7 @@ def test_explicit_references_find_ids_files_and_quotes_with_the_page():
     assert letter.signals["file"] == 1.0 and letter.signals["quote"] == 0.75
     assert letter.page == 2 and letter.evidence["quotes"] == [
         {"text": "the courier carried memory cards", "page": 2}]
-    assert "file letter-012-en.txt" in letter.evidence["references"]
+    assert "the article names its file, letter-012-en.txt" in letter.evidence["references"]
 
 
 def test_explicit_references_ignore_short_file_tokens_and_unknown_ids():
@@ -281,7 +281,8 @@ def test_form_cues_weigh_rare_kinds_and_languages():
     signals = ctx.links[ID["sheet"]].signals
     assert signals["kind"] == pytest.approx((1 - 1 / 4) ** 2)
     assert signals["language"] == pytest.approx((1 - 1 / 4) ** 2)
-    assert "written in ur" in ctx.links[ID["sheet"]].evidence["references"]
+    references = ctx.links[ID["sheet"]].evidence["references"]
+    assert "it is written in Urdu, as the article says" in references
 
 
 def test_attachments_follow_a_clearly_described_message():

@@ -27,7 +27,8 @@ def index():
 def page(news_id: str):
     conn = get_catalog().conn
     return render_template("news.html", article=news.get_article(conn, news_id),
-                           links=xref.links_for_article(conn, news_id))
+                           links=xref.links_for_article(conn, news_id),
+                           near=xref.near_misses(conn, news_id))
 
 
 @bp.get("/n/<news_id>.json")
@@ -35,7 +36,8 @@ def page_json(news_id: str):
     conn = get_catalog().conn
     links = xref.links_for_article(conn, news_id)
     return jsonify(news.article_json(news.get_article(conn, news_id))
-                   | {"links": [xref.link_json(r) for r in links]})
+                   | {"links": [xref.link_json(r) for r in links],
+                      "near_misses": [xref.link_json(r) for r in xref.near_misses(conn, news_id)]})
 
 
 @bp.post("/n/<news_id>/review")

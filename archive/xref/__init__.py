@@ -22,7 +22,8 @@ remembers the sentences behind it:
 
 A sentence that describes one file only, or names one language only, is not counted as
 passage or phrase evidence for other files. A noisy-OR of the weighted strengths is the
-score (scoring.py); a link is shown from THRESHOLD up. The layers read the archive only
+score (scoring.py); a link is shown from THRESHOLD up, and suggestions from NEAR_FLOOR up
+as near misses. The layers read the archive only
 through a LinkSource (source.py) and keep their per-article state in an ArticleContext
 (context.py). Storing links is the write side's (indexer/news.py); records.py reads them.
 """
@@ -30,15 +31,20 @@ through a LinkSource (source.py) and keep their per-article state in an ArticleC
 from archive.xref.context import ArticleContext, article_sentences
 from archive.xref.linker import LAYERS, Layer, link_article
 from archive.xref.records import (
+    NEAR_FLOOR,
     LinkRecord,
     coverage_for_document,
     covered_documents,
+    entity_names,
     link_json,
     links_for_article,
+    near_misses,
+    plain_evidence,
 )
 from archive.xref.scoring import STORED_MIN, THRESHOLD, WEIGHTS, Link, fuse
 from archive.xref.source import DocFacts, LinkSource
 
-__all__ = ["LAYERS", "STORED_MIN", "THRESHOLD", "WEIGHTS", "ArticleContext", "DocFacts", "Layer",
-           "Link", "LinkRecord", "LinkSource", "article_sentences", "coverage_for_document",
-           "covered_documents", "fuse", "link_article", "link_json", "links_for_article"]
+__all__ = ["LAYERS", "NEAR_FLOOR", "STORED_MIN", "THRESHOLD", "WEIGHTS", "ArticleContext",
+           "DocFacts", "Layer", "Link", "LinkRecord", "LinkSource", "article_sentences",
+           "coverage_for_document", "covered_documents", "entity_names", "fuse", "link_article",
+           "link_json", "links_for_article", "near_misses", "plain_evidence"]

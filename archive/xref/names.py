@@ -3,6 +3,7 @@ files it describes by their form, and the kinds and languages it mentions."""
 
 from __future__ import annotations
 
+from archive.labels import KIND_NAMES, LANGUAGE_NAMES
 from archive.xref.context import ArticleContext
 from archive.xref.scoring import either, rarity
 from archive.xref.source import ENTITY_KINDS, LinkSource
@@ -125,11 +126,12 @@ class FormCues:
             said = " ".join(ctx.folded[i] for i in sorted(link.sentences))
             if facts.kind in mentions(KIND_CUES, said):
                 link.signals["kind"] = kind_rarity.get(facts.kind, 0.0)
-                link.add_reference(f"an {facts.kind} document" if facts.kind[0] in "aeiou"
-                                   else f"a {facts.kind} document")
+                link.add_reference(f"it is the kind of file the article names "
+                                   f"({KIND_NAMES.get(facts.kind, facts.kind).lower()})")
             named = mentions(LANGUAGE_CUES, said)
             for lang in sorted(facts.languages):
                 if lang in named:
                     link.signals["language"] = max(link.signals.get("language", 0.0),
                                                    language_rarity.get(lang, 0.0))
-                    link.add_reference(f"written in {lang}")
+                    link.add_reference(f"it is written in {LANGUAGE_NAMES.get(lang, lang)}, "
+                                       f"as the article says")

@@ -33,7 +33,7 @@ class ExplicitReferences:
                 link = ctx.link(doc_id)
                 link.signals["id"] = 1.0
                 link.sentences |= ctx.sentences_with(doc_id)
-                link.add_reference(f"document id {doc_id}")
+                link.add_reference(f"the article gives its document id, {doc_id}")
         for token in sorted(set(FILE_TOKEN.findall(ctx.text))):
             self._file(ctx, source, token)
         for quote in sorted({q.strip() for q in QUOTE.findall(ctx.text)}):
@@ -51,7 +51,7 @@ class ExplicitReferences:
                 link = ctx.link(doc_id)
                 link.signals["file"] = 1.0
                 link.sentences |= ctx.sentences_with(token)
-                link.add_reference(f"file {name}")
+                link.add_reference(f"the article names its file, {name}")
 
     @staticmethod
     def _quote(ctx: ArticleContext, source: LinkSource, quote: str) -> None:
@@ -88,7 +88,8 @@ class Attachments:
                 attached = ctx.link(child)
                 attached.signals["attached"] = 1.0
                 attached.sentences.add(said[0])
-                attached.add_reference(f"attached to {doc_id}")
+                attached.add_reference(f"it is attached to a document the article points at "
+                                       f"({doc_id})")
                 attached.evidence.setdefault("described", ctx.sentences[said[0]][:300])
 
 
@@ -104,4 +105,4 @@ class PageCounts:
         for doc_id, facts in source.facts(ctx.links).items():
             if facts.pages in counts:
                 ctx.links[doc_id].signals["pages"] = 1.0
-                ctx.links[doc_id].add_reference(f"{facts.pages}-page document")
+                ctx.links[doc_id].add_reference(f"it has {facts.pages} pages, as the article says")

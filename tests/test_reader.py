@@ -175,6 +175,20 @@ def test_a_page_without_hits_points_to_the_hits_around_it(long_client, long_arch
     assert "No hits of “<bdi>zebra</bdi>” in this document." in nothing
 
 
+def test_a_huge_document_says_how_far_its_hits_were_counted(long_client, long_archive,
+                                                            monkeypatch):
+    from archive import reader
+
+    monkeypatch.setattr(reader, "SCAN_CHARS", 1000)  # about 10 of the 25 pages
+    doc_id = long_archive[1].resolve("long-report-en.txt")
+    html = body(long_client.get(f"/d/{doc_id}/p/2", query_string={"q": "courier"}))
+    read = int(re.search(r"counted in pages 1–(\d+) of 25", html).group(1))
+    assert 2 <= read < 14 and "Hit 1 of 1+, page 2" in html
+    later = body(long_client.get(f"/d/{doc_id}/p/23", query_string={"q": "courier"}))
+    assert "<mark>courier</mark>" in later  # marked, though not counted
+    assert "next-hit" not in later and "prev-hit" in later
+
+
 def test_find_in_the_document_is_a_form_of_its_own(long_client, long_archive):
     doc_id = long_archive[1].resolve("long-report-en.txt")
     back = "/search?q=committee&sort=relevance"
@@ -375,3 +389,18 @@ def test_shortcut_sheet_is_html_on_the_help_page_and_in_the_document(client, sam
     html = body(client.get(f"/d/{doc_id}"))
     assert '<dialog id="shortcut-sheet"' in html and 'href="/help#shortcuts"' in html
     assert "onclick" not in html and "<script>" not in html  # the CSP allows no inline script
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "xapian"])
+def test_hits_and_neighbours_agree_on_both_engines(engine_archives, sample_catalog, engine):
+    app = create_app(engine_archives(engine))
+    app.config["TESTING"] = True
+    client = app.test_client()
+    doc_id = sample_catalog.resolve("reports/report-2009-security-ar.pdf")
+    html = body(client.get(f"/d/{doc_id}", query_string={"q": "اللجنة"}))
+    assert "Hit 1 of 2, page 1" in html and ">Hit 2, page 5</a>" in html
+    ids = [h["id"] for h in client.get("/search.json", query_string={"q": "library"}).get_json()[
+        "hits"]]
+    page = body(client.get(f"/d/{ids[1]}", query_string={
+        "q": "library", "back": "/search?q=library", "rank": "2"}))
+    assert urlsplit(hrefs(page, "prev-result")[0]).path == f"/d/{ids[0]}"

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 PREVIEW_WIDTH = 900  # pixels: the page beside its text
@@ -15,6 +16,7 @@ MAX_HEIGHT = 3  # a page image is at most this many times as tall as it is wide
 MAX_SCALE = 4  # PDF points to pixels: a tiny page is not blown up past this
 RENDER_SECONDS = 20  # one page's rendering; a hostile file is given up past this
 RENDER_MEMORY_MB = 1536  # address space of the rendering process
+RETRY_SECONDS = 86400  # a page that failed is tried again after a day (a busy machine)
 MAX_SOURCE_PIXELS = 200_000_000  # larger images are decompression bombs (as in indexing)
 PDF = "application/pdf"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp",
@@ -32,7 +34,7 @@ def page_png(path: Path, mime: str, sha256: str, page: int, width: int,
     """(PNG file, rendered): page `page` (1-based) of the file at `path`, `width` pixels
     wide, rendered once and then served from `cache_dir`. A page that cannot be drawn (a
     broken file, no such page, the time or memory limit reached) gives a placeholder and
-    False; the failure is kept, so a hostile file costs one attempt.
+    False; the failure is kept for RETRY_SECONDS, so a hostile file costs one attempt a day.
 
     Writes under `cache_dir`; runs one child process for a page not yet cached.
     """
@@ -41,7 +43,7 @@ def page_png(path: Path, mime: str, sha256: str, page: int, width: int,
     failed = target.with_suffix(".failed")
     if target.exists():
         return target, True
-    if not failed.exists():
+    if not _failed_recently(failed):
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{page}-", suffix=".png", dir=folder)
         os.close(fd)
@@ -54,6 +56,13 @@ def page_png(path: Path, mime: str, sha256: str, page: int, width: int,
             tmp.unlink(missing_ok=True)
         failed.touch()
     return placeholder(cache_dir, width), False
+
+
+def _failed_recently(marker: Path) -> bool:
+    try:
+        return time.time() - marker.stat().st_mtime < RETRY_SECONDS
+    except FileNotFoundError:
+        return False
 
 
 def _render_in_child(path: Path, mime: str, page: int, width: int, out: Path) -> bool:

@@ -356,6 +356,11 @@ def test_broken_pdf_gets_a_placeholder_once(client, sample_archive, sample_catal
     again = client.get(f"/d/{doc_id}/p/1/thumb.png")
     assert again.status_code == 200
     again.close()
+    tried = []
+    monkeypatch.setattr(previews, "_render_in_child", lambda *args: tried.append(args))
+    monkeypatch.setattr(previews, "RETRY_SECONDS", 0)  # the day has passed: one more try
+    client.get(f"/d/{doc_id}/p/1/thumb.png").close()
+    assert len(tried) == 1
 
 
 def test_rendering_past_the_time_limit_gives_the_placeholder(tmp_path, monkeypatch):

@@ -198,6 +198,9 @@ def test_question_mark_shows_the_shortcut_sheet(site, page, sample_catalog):
     page.click("#shortcut-sheet button")
     expect()(sheet).to_be_hidden()
     page.goto(f"{site}/search?q=library")  # pages without the dialog open the help page
+    page.keyboard.press("/")  # and / goes to the archive's search box
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.press("Escape")
     page.keyboard.press("?")
     page.wait_for_url(re.compile(r"/help#shortcuts$"))
     expect()(page.locator("#shortcuts kbd").first).to_be_in_viewport()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,30 +19,47 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
                                 "(make test installs it)")
 
 
-def serve(settings) -> tuple[str, object]:
-    import waitress
+class Site:
+    """The app served by waitress on a free loopback port, in a thread of its own."""
 
-    port = free_port()
-    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port,
-                                    threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{port}", server
+    def __init__(self, settings):
+        import waitress
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = waitress.create_server(create_app(settings), host="127.0.0.1",
+                                             port=port, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Close the server once it is idle: the browser gone, its connections closed and
+        the page images in flight drawn (in child processes, so they can outlast a test).
+        Closing it busy leaves connections whose closing later writes to the server's
+        closed trigger (EBADF in the server's thread, a failure of whatever test runs)."""
+        server, deadline = self.server, time.monotonic() + 60
+        dispatcher = server.task_dispatcher
+        while time.monotonic() < deadline and (
+                len(server._map) > 2 or dispatcher.active_count or dispatcher.queue):
+            time.sleep(0.05)  # waiting for quiet, not timing anything
+        server.close()
+        self.thread.join(timeout=60)
 
 
 @pytest.fixture(scope="module")
 def site(sample_archive):
-    url, server = serve(sample_archive[0])
-    yield url
-    server.close()
+    served = Site(sample_archive[0])
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="module")
 def long_site(tmp_path_factory):
     settings = build_long_archive(tmp_path_factory.mktemp("reader-browser"))
     catalog = Catalog(settings.catalog_path)
-    url, server = serve(settings)
-    yield url, catalog
-    server.close()
+    served = Site(settings)
+    yield served.url, catalog
+    served.stop()
     catalog.close()
 
 

@@ -102,7 +102,9 @@ def _spans_near_first(text: str, terms: frozenset[str]) -> list[tuple[int, int]]
     return spans
 
 
-def _window(text: str, spans: list[tuple[int, int]], first: int) -> tuple[tuple[str, bool], ...]:
+def passage(text: str, spans: list[tuple[int, int]], first: int) -> tuple[tuple[str, bool], ...]:
+    """The fragments of `text` around its match `spans[first]`: CONTEXT characters each
+    side cut at word boundaries, every match inside flagged, "…" where the text goes on."""
     start = max(0, spans[first][0] - CONTEXT)
     end = min(len(text), spans[first][1] + CONTEXT)
     if start > 0:  # begin and end on word boundaries
@@ -134,7 +136,7 @@ def make_snippets(pages: Iterable[Page], terms: frozenset[str],
     for page in pages:
         spans = _spans_near_first(page.text[:SCAN_CHARS - read], terms)
         if spans:
-            out.append(Snippet(page.n, _window(page.text, spans, 0)))
+            out.append(Snippet(page.n, passage(page.text, spans, 0)))
             if len(out) >= limit:
                 break
         read += len(page.text)

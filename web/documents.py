@@ -1,15 +1,17 @@
-"""The documents area: the page and JSON of a document, similar ones, page images, originals."""
+"""The documents area: the page (the reader) and JSON of a document, similar ones, page images
+and thumbnails, originals."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from archive import xref
-from archive.documents import document_view
+from archive.documents import checked_page, document_view
 from archive.model import document_json
 from archive.originals import has_pdf_script, original_path
-from archive.previews import pdf_page_png
-from web.guards import checked
+from archive.previews import PREVIEW_WIDTH, THUMB_WIDTH, can_render, page_png
+from archive.reader import Trail, trail_for
+from web.guards import checked, local_target
 from web.resources import get_catalog, get_index, get_settings
 
 bp = Blueprint("documents", __name__)
@@ -21,17 +23,36 @@ INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "imag
                 "audio/mpeg", "audio/ogg", "audio/x-wav", "video/mp4", "video/webm")
 
 
+def reading_trail(doc_id: str) -> Trail:
+    """The result list this document was opened from (`back`, a local URL only; `rank`)."""
+    back = local_target(request.args.get("back"), "")
+    return trail_for(get_index(), doc_id, back, url_for("search.results"),
+                     request.args.get("rank", type=int), get_settings().page_size)
+
+
 @bp.get("/d/<doc_id>")
 @bp.get("/d/<doc_id>/p/<int:page>")
-def show(doc_id: str, page: int = 1):
+def show(doc_id: str, page: int | None = None):
     query = request.args.get("q", "")
     catalog, doc_id = get_catalog(), checked(doc_id)
     terms = get_index().highlight_terms(query) if query else frozenset()
     view = document_view(catalog, doc_id, page, terms, get_settings().archive_name,
-                         request.url_root)
+                         request.url_root, hit=request.args.get("hit", type=int))
+    trail = reading_trail(view.doc.doc_id)
     coverage = xref.coverage_for_document(catalog.conn, view.doc.doc_id)
-    return render_template("document.html", view=view, doc=view.doc, query=query,
+    # The search box keeps the result list's query; finding in the document is its own form.
+    return render_template("document.html", view=view, doc=view.doc, find=query,
+                           query=trail.query or query, trail=trail, carry=trail.params(query),
                            coverage=coverage)
+
+
+@bp.get("/d/<doc_id>/jump")
+def jump(doc_id: str):
+    """The page-jump form: to the page asked for, the query and the trail kept."""
+    doc = get_catalog().document(checked(doc_id))
+    page = checked_page(doc, request.args.get("page", type=int))
+    carried = {k: v for k, v in request.args.items() if k in ("q", "back", "rank") and v}
+    return redirect(url_for("documents.show", doc_id=doc.doc_id, page=page, **carried))
 
 
 @bp.get("/d/<doc_id>.json")
@@ -48,15 +69,27 @@ def similar(doc_id: str):
     return render_template("similar.html", doc=doc, hits=hits)
 
 
-@bp.get("/d/<doc_id>/p/<int:page>.png")
-def page_image(doc_id: str, page: int):
+def page_picture(doc_id: str, page: int, width: int, types: tuple[str, ...] | None):
+    """A page drawn as PNG (a placeholder when it cannot be drawn); 404 for a page the
+    document lacks or a type that has no pages to draw."""
     doc = get_catalog().document(checked(doc_id))
-    if doc.mime != "application/pdf":
+    if not can_render(doc.mime) or (types is not None and doc.mime not in types):
         abort(404)
+    checked_page(doc, page)
     settings = get_settings()
     path = original_path(settings, get_catalog(), doc)
-    return send_file(pdf_page_png(path, doc.sha256, page, settings.preview_dir),
-                     mimetype="image/png", max_age=86400)
+    image, rendered = page_png(path, doc.mime, doc.sha256, page, width, settings.preview_dir)
+    return send_file(image, mimetype="image/png", max_age=86400 if rendered else 300)
+
+
+@bp.get("/d/<doc_id>/p/<int:page>.png")
+def page_image(doc_id: str, page: int):
+    return page_picture(doc_id, page, PREVIEW_WIDTH, ("application/pdf",))
+
+
+@bp.get("/d/<doc_id>/p/<int:page>/thumb.png")
+def thumbnail(doc_id: str, page: int):
+    return page_picture(doc_id, page, THUMB_WIDTH, None)
 
 
 @bp.get("/d/<doc_id>/original")

@@ -336,9 +336,7 @@ class Catalog:
             (doc_id,)))
         doc = _document_from_row(row, paths, former, children)
         if not doc.present and not allow_gone:
-            raise DocumentGoneError(
-                f"Document {doc_id} is no longer in the archive: the file left the collection.",
-                document=doc)
+            raise _gone(self.conn, doc)
         return doc
 
     def pages(self, doc_id: str, start: int = 1, count: int | None = None) -> list[Page]:
@@ -426,6 +424,23 @@ class Catalog:
     def last_run(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
         return dict(row) if row else None
+
+
+def _gone(conn: sqlite3.Connection, doc: Document) -> DocumentGoneError:
+    """The 410 of a document that left: with its version chain, and when its file was
+    changed in place, the current version at that path named in the message."""
+    from archive.versions import version_chain  # versions reads the schema defined here
+
+    chain = version_chain(conn, doc.doc_id)
+    current = chain.current
+    if current is None:
+        message = (f"Document {doc.doc_id} is no longer in the archive: the file left the "
+                   "collection.")
+    else:
+        message = (f"Document {doc.doc_id} is no longer in the archive: the file at "
+                   f"{chain.later[0].path} was changed. The current version is "
+                   f"{current.doc_id}.")
+    return DocumentGoneError(message, document=doc, versions=chain)
 
 
 def _document_from_row(row: sqlite3.Row, paths, former, children) -> Document:

@@ -176,6 +176,7 @@ class CatalogWriter:
         if old and old[0] != doc_id:
             affected += self._drop_paths("root_path = ? AND path != ?", (rel, rel))
             affected += self._drop_paths("path = ?", (rel,))
+            self._record_version(rel, old[0], doc_id)
         self.conn.execute(
             "INSERT INTO paths (path, doc_id, size, mtime_ns, parent_path, root_path, first_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
@@ -188,6 +189,12 @@ class CatalogWriter:
                 "indexed = 0 WHERE doc_id = ? AND parent_id IS NULL", (parent_path, doc_id))
         self._refresh_presence(affected)
         self.uncommitted += 1
+
+    def _record_version(self, rel: str, old_id: str, new_id: str) -> None:
+        # The file at `rel` changed in place: the old id's permalink leads to the new one,
+        # and the new document lists the old (archive/versions.py reads the chain).
+        self.conn.execute("INSERT INTO versions (path, doc_id, next_id, replaced_at) "
+                          "VALUES (?, ?, ?, ?)", (rel, old_id, new_id, _now()))
 
     @_atomic
     def touch_path(self, rel: str, size: int, mtime_ns: int) -> None:

@@ -1,6 +1,6 @@
 """The findings area: editors tag, star and annotate documents and keep searches (every
-change a CSRF-checked POST); the editor's desk lists them. Also gives the document page,
-for editors only, its findings (templates/_findings.html)."""
+change a CSRF-checked POST); the editor's desk lists them. Also gives the document page its
+version chain and, for editors only, its findings (templates/_findings.html)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from archive import findings
 from archive.permalinks import permalink_for
+from archive.versions import version_chain
 from web.guards import checked, editor_only, local_target
 from web.resources import get_catalog, get_writable
 from web.search import search_request
@@ -18,12 +19,16 @@ bp = Blueprint("findings", __name__)
 @bp.app_context_processor
 def document_extras():
     """Lazy look-ups for the document page's include: nothing is read unless it asks."""
-    return {"findings_for": _findings_for}
+    return {"findings_for": _findings_for, "versions_for": _versions_for}
 
 
 def _findings_for(doc_id: str) -> findings.Findings | None:
     editor = session.get("editor")  # readers see nothing of what editors keep
     return findings.document_findings(get_catalog().conn, doc_id, editor) if editor else None
+
+
+def _versions_for(doc_id: str):
+    return version_chain(get_catalog().conn, doc_id)
 
 
 def _back(doc_id: str, page: int | None = None):

@@ -3,6 +3,7 @@ checked, kept across reindexing, tags a search filter and facet with either engi
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -310,3 +311,17 @@ def test_an_archive_made_before_findings_opens_and_works(tmp_path):
     assert client.post(f"/d/{doc}/tags", data={"tags": "old", "csrf_token": csrf}
                        ).status_code == 302
     assert client.get("/search.json?q=tag:old").get_json()["hits"][0]["id"] == doc
+
+
+def test_the_search_command_filters_by_tag(runner, archive):
+    from cli import main
+
+    settings, ids = archive
+    findings.add_tags(connect(settings.catalog_path), ids["reports/library.txt"], ["kept"],
+                      "amira")
+    result = runner.invoke(main, ["search", "tag:kept", "--var", str(settings.var), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [h["id"] for h in json.loads(result.stdout)["hits"]] == [ids["reports/library.txt"]]
+    filtered = runner.invoke(main, ["search", "library", "-f", "tag:kept", "--var",
+                                    str(settings.var), "--json"])
+    assert json.loads(filtered.stdout)["facets"]["tag"] == [{"value": "kept", "count": 1}]

@@ -236,7 +236,7 @@ def restrict(conn: sqlite3.Connection, request: SearchRequest, editor: bool) -> 
     every tag named), read from the catalog, so Whoosh and Xapian answer it alike.
 
     Raises BadQueryError when tags are asked for and `editor` is false (readers see no
-    tags, not even by guessing their names), FindingError for a malformed tag name.
+    tags, not even by guessing their names), or for a malformed tag name.
     """
     query, terms = split_catalog_terms(request.query)
     tags = [value for facet, value in (*terms, *request.filters) if facet == "tag"]
@@ -246,7 +246,10 @@ def restrict(conn: sqlite3.Connection, request: SearchRequest, editor: bool) -> 
         raise BadQueryError(TAGS_ARE_PRIVATE)
     ids = request.doc_ids
     for tag in tags:
-        carrying = tagged_ids(conn, tag_name(tag))
+        try:
+            carrying = tagged_ids(conn, tag_name(tag))
+        except FindingError as exc:
+            raise BadQueryError(str(exc)) from exc
         ids = carrying if ids is None else ids & carrying
     return replace(request, query=query, doc_ids=frozenset(ids or ()),
                    filters=tuple(f for f in request.filters if f[0] != "tag"))
@@ -272,7 +275,7 @@ def search_with_tags(index: SearchIndex, catalog: Catalog, request: SearchReques
                      editor: bool, snippets: int = 3) -> SearchResult:
     """search_documents with the tag restriction, and for editors a "tag" facet. The
     result carries the request as asked (its tag terms and filters kept), so the page
-    shows them chosen. Raises BadQueryError, FindingError."""
+    shows them chosen. Raises BadQueryError."""
     narrowed = restrict(catalog.conn, request, editor)
     if narrowed.doc_ids is not None and not narrowed.doc_ids:
         result = SearchResult(request=narrowed, total=0, hits=())  # no engine call needed

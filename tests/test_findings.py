@@ -325,3 +325,15 @@ def test_the_search_command_filters_by_tag(runner, archive):
     filtered = runner.invoke(main, ["search", "library", "-f", "tag:kept", "--var",
                                     str(settings.var), "--json"])
     assert json.loads(filtered.stdout)["facets"]["tag"] == [{"value": "kept", "count": 1}]
+
+
+def test_a_batch_answers_tags_for_editors_only(client, archive):
+    settings, ids = archive
+    findings.add_tags(connect(settings.catalog_path), ids["reports/weather.txt"], ["rain"],
+                      "amira")
+    queries = {"queries": "tag:rain\nlibrary"}
+    anonymous = client.post("/batch.json", data=queries).get_json()["queries"]
+    assert "shown only to them" in anonymous[0]["error"] and anonymous[1]["total"] == 2
+    sign_in(client)
+    signed_in = client.post("/batch.json", data=queries).get_json()["queries"]
+    assert [h["id"] for h in signed_in[0]["hits"]] == [ids["reports/weather.txt"]]

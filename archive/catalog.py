@@ -149,7 +149,7 @@ CREATE TABLE IF NOT EXISTS versions (
     version_id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
     doc_id TEXT NOT NULL,
-    next_id TEXT NOT NULL,
+    next_id TEXT,  -- NULL: a member of a changed container, not found again (yet)
     replaced_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS versions_doc ON versions(doc_id);

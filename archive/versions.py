@@ -1,6 +1,6 @@
 """Version chains: the earlier and later contents of a path whose file changed in place
-(same path, new bytes, so a new id). indexer/write.py records each replacement in the
-catalog's `versions` table; this module reads the chains for the pages."""
+(same path, new bytes, so a new id), archive members included. indexer/write.py records
+each replacement in the catalog's `versions` table; this module reads the chains."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def later_versions(conn: sqlite3.Connection, doc_id: str) -> tuple[Version, ...]
     while len(out) < MAX_VERSIONS:
         row = conn.execute(
             "SELECT version_id, path, next_id, replaced_at FROM versions WHERE doc_id = ? "
-            "AND version_id > ? ORDER BY path = ? DESC, version_id LIMIT 1",
+            "AND next_id IS NOT NULL AND version_id > ? ORDER BY path = ? DESC, version_id "
+            "LIMIT 1",
             (current, after, path)).fetchone()
         if row is None or row[2] in seen:
             break

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 
 import pytest
 
@@ -153,3 +154,33 @@ def test_an_unchanged_file_has_no_versions(runner, collection, tmp_path):
     a = doc_id(var, "letters/a.txt")
     status, html = page(var, f"/d/{a}")
     assert status == 200 and "Earlier versions" not in html
+
+
+def write_zip(path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+
+
+def test_a_member_of_a_changed_archive_leads_to_its_new_version(runner, collection, tmp_path):
+    var = tmp_path / "var"
+    bundle = collection / "bundle.zip"
+    write_zip(bundle, {"memo.txt": "The first memo about the courier.\n",
+                       "same.txt": "A member that never changes.\n",
+                       "dropped.txt": "A member the next bundle leaves out.\n"})
+    index(runner, collection, var)
+    memo_1, same, dropped = (doc_id(var, f"bundle.zip!/{name}")
+                             for name in ("memo.txt", "same.txt", "dropped.txt"))
+    write_zip(bundle, {"memo.txt": "The second memo about the courier, rewritten.\n",
+                       "same.txt": "A member that never changes.\n"})
+    index(runner, collection, var)
+    memo_2 = doc_id(var, "bundle.zip!/memo.txt")
+    assert memo_2 != memo_1 and doc_id(var, "bundle.zip!/same.txt") == same
+    status, html = page(var, f"/d/{memo_1}")
+    assert status == 410 and f"The current version is {memo_2}" in html
+    status, html = page(var, f"/d/{memo_2}")
+    assert links(html.split('class="earlier-versions"')[1].split("</ul>")[0]) == [memo_1]
+    status, html = page(var, f"/d/{dropped}")
+    assert status == 410 and "current version" not in html
+    status, html = page(var, f"/d/{same}")
+    assert status == 200 and "Versions" not in html

@@ -193,6 +193,18 @@ def document_findings(conn: sqlite3.Connection, doc_id: str, editor: str) -> Fin
     return Findings(tags, editor in stars, stars, notes)
 
 
+def earlier_findings(conn: sqlite3.Connection, doc_ids: Iterable[str],
+                     editor: str) -> list[tuple[str, Findings]]:
+    """(doc id, findings) of those of `doc_ids` (a document's earlier versions) that carry
+    tags or notes: what editors kept on a file before it changed stays in view."""
+    out = []
+    for doc_id in doc_ids:
+        found = document_findings(conn, doc_id, editor)
+        if found.tags or found.notes:
+            out.append((doc_id, found))
+    return out
+
+
 def tag_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     """Every tag with the number of documents carrying it, most used first."""
     return [(r[0], r[1]) for r in conn.execute(

@@ -184,3 +184,30 @@ def test_a_member_of_a_changed_archive_leads_to_its_new_version(runner, collecti
     assert status == 410 and "current version" not in html
     status, html = page(var, f"/d/{same}")
     assert status == 200 and "Versions" not in html
+
+
+def test_editors_see_what_they_kept_on_an_earlier_version(runner, collection, tmp_path):
+    from archive import editors, findings
+    from archive.catalog import connect
+
+    var = tmp_path / "var"
+    index(runner, collection, var)
+    v1 = doc_id(var, "notes.txt")
+    conn = connect(var / "catalog.sqlite")
+    editors.set_password(conn, "amira", "a long password")
+    findings.add_tags(conn, v1, ["draft"], "amira")
+    findings.add_note(conn, v1, 1, "The first draft names the courier", "amira")
+    conn.close()
+    (collection / "notes.txt").write_text("Second draft of the courier notes, longer.\n")
+    index(runner, collection, var)
+    v2 = doc_id(var, "notes.txt")
+    client = create_app(Settings(var=var)).test_client()
+    assert "The first draft names" not in client.get(f"/d/{v2}").get_data(as_text=True)
+    csrf = client.get("/login").get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"name": "amira", "password": "a long password",
+                                "csrf_token": csrf})
+    html = client.get(f"/d/{v2}").get_data(as_text=True)
+    kept = html.split('class="earlier-findings"')[1]
+    assert f'href="/d/{v1}"' in kept and "draft" in kept
+    assert "The first draft names the courier" in kept

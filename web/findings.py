@@ -19,12 +19,19 @@ bp = Blueprint("findings", __name__)
 @bp.app_context_processor
 def document_extras():
     """Lazy look-ups for the document page's include: nothing is read unless it asks."""
-    return {"findings_for": _findings_for, "versions_for": _versions_for}
+    return {"findings_for": _findings_for, "versions_for": _versions_for,
+            "earlier_findings_for": _earlier_findings_for}
 
 
 def _findings_for(doc_id: str) -> findings.Findings | None:
     editor = session.get("editor")  # readers see nothing of what editors keep
     return findings.document_findings(get_catalog().conn, doc_id, editor) if editor else None
+
+
+def _earlier_findings_for(chain) -> list:
+    editor = session.get("editor")
+    return findings.earlier_findings(get_catalog().conn, [v.doc_id for v in chain.earlier],
+                                     editor) if editor and chain else []
 
 
 def _versions_for(doc_id: str):

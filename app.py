@@ -14,7 +14,7 @@ from archive.config import Settings, load_settings
 from archive.errors import ArchiveError, DocumentGoneError
 from archive.labels import facet_label
 from archive.permalinks import permalink_for
-from web import batch, documents, guards, resources, search
+from web import batch, documents, findings, guards, resources, search
 from web import editors as editor_views
 from web import news as news_views
 
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None,
     if settings.proxy_hops > 0:  # the client's address and scheme as the proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
                                 x_proto=settings.proxy_hops)
-    for blueprint in (search.bp, batch.bp, documents.bp, news_views.bp, editor_views.bp):
+    for blueprint in (search.bp, batch.bp, documents.bp, news_views.bp, editor_views.bp,
+                      findings.bp):
         app.register_blueprint(blueprint)
     app.before_request(guards.same_origin_only)
     app.teardown_appcontext(resources.close_resources)

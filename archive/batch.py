@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from archive.catalog import Catalog
 from archive.errors import BadQueryError
+from archive.findings import search_with_tags
 from archive.model import Hit, SearchRequest
 from archive.permalinks import permalink_for
-from archive.search import SearchIndex, hit_json, search_documents
+from archive.search import SearchIndex, hit_json
 
 DEFAULT_LIMIT = 5  # top documents kept per query
 CSV_COLUMNS = ["query", "total", "error", "rank", "id", "title", "type", "languages", "date",
@@ -51,8 +52,9 @@ def read_queries(text: str) -> list[str]:
 
 def run_batch(index: SearchIndex, catalog: Catalog, queries: Iterable[str],
               filters: tuple[tuple[str, str], ...] = (), aliases: bool = True,
-              limit: int = DEFAULT_LIMIT) -> list[BatchEntry]:
-    """Run every query with the same filters and alias setting, keeping `limit` hits each.
+              limit: int = DEFAULT_LIMIT, editor: bool = False) -> list[BatchEntry]:
+    """Run every query with the same filters and alias setting, keeping `limit` hits each;
+    `tag:` terms and filters are answered for an `editor` only (archive.findings).
 
     A malformed or refused query gets an entry with its `error`; the others still run.
     Other archive errors (no index, say) are raised."""
@@ -60,7 +62,7 @@ def run_batch(index: SearchIndex, catalog: Catalog, queries: Iterable[str],
     for query in queries:
         request = SearchRequest(query, page_size=limit, filters=filters, aliases=aliases)
         try:
-            result = search_documents(index, catalog, request, snippets=1)
+            result = search_with_tags(index, catalog, request, editor, snippets=1)
         except BadQueryError as exc:
             entries.append(BatchEntry(query, error=str(exc)))
             continue

@@ -15,7 +15,7 @@ from archive.errors import DocumentGoneError, DocumentNotFoundError, IndexMissin
 from archive.model import Document, IndexRecord, Page
 from archive.permalinks import ID_LENGTH, doc_id_for, is_doc_id
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: editors' findings (tags, stars, notes, saved searches), versions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,6 +113,47 @@ CREATE TABLE IF NOT EXISTS login_failures (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failures_subject ON login_failures(subject, at);
+CREATE TABLE IF NOT EXISTS doc_tags (
+    doc_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    tagged_by TEXT NOT NULL,
+    tagged_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_tags_tag ON doc_tags(tag);
+CREATE TABLE IF NOT EXISTS doc_stars (
+    doc_id TEXT NOT NULL,
+    editor TEXT NOT NULL,
+    starred_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, editor)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS doc_notes (
+    note_id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    page INTEGER,
+    text TEXT NOT NULL,
+    written_by TEXT NOT NULL,
+    written_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_notes_doc ON doc_notes(doc_id, page);
+CREATE TABLE IF NOT EXISTS saved_searches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    filters TEXT NOT NULL DEFAULT '[]',
+    sort TEXT NOT NULL DEFAULT 'relevance',
+    aliases INTEGER NOT NULL DEFAULT 1,
+    saved_by TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    version_id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    next_id TEXT,  -- NULL: a member of a changed container, not found again (yet)
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_doc ON versions(doc_id);
+CREATE INDEX IF NOT EXISTS versions_next ON versions(next_id);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY,
     folder TEXT NOT NULL,
@@ -190,11 +231,45 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit survives power loss, not only a killed process.
         conn.execute("PRAGMA synchronous=FULL")
+        # Every table is CREATE ... IF NOT EXISTS: opening a catalog made by an older
+        # Docket adds what it lacks (the migration), and the version says it was done.
         conn.executescript(SCHEMA)
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                      (str(SCHEMA_VERSION),))
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version' "
+                     "AND CAST(value AS INTEGER) < ?", (str(SCHEMA_VERSION), SCHEMA_VERSION))
     conn.row_factory = sqlite3.Row
     return conn
+
+
+_MIGRATED: set[str] = set()
+
+
+def migrate(path: Path) -> None:
+    """Bring a catalog made by an older Docket up to SCHEMA_VERSION (adding the tables it
+    lacks), once per process; a catalog that cannot be written (read-only media) is left
+    as it is, and the readers of the newer tables treat them as empty."""
+    if str(path) in _MIGRATED or not path.exists():
+        return
+    probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        row = probe.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    finally:
+        probe.close()
+    if row is None or int(row[0]) < SCHEMA_VERSION:
+        try:
+            connect(path).close()
+        except sqlite3.OperationalError:
+            return  # read-only: try again next time
+    _MIGRATED.add(str(path))
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """True when the catalog holds the table (an unmigrated, read-only one may not)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)).fetchone() is not None
 
 
 class Catalog:
@@ -202,6 +277,7 @@ class Catalog:
 
     def __init__(self, path: Path):
         self.path = path
+        migrate(path)
         self.conn = connect(path, readonly=True)
 
     def close(self) -> None:
@@ -260,9 +336,7 @@ class Catalog:
             (doc_id,)))
         doc = _document_from_row(row, paths, former, children)
         if not doc.present and not allow_gone:
-            raise DocumentGoneError(
-                f"Document {doc_id} is no longer in the archive: the file left the collection.",
-                document=doc)
+            raise _gone(self.conn, doc)
         return doc
 
     def pages(self, doc_id: str, start: int = 1, count: int | None = None) -> list[Page]:
@@ -350,6 +424,23 @@ class Catalog:
     def last_run(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
         return dict(row) if row else None
+
+
+def _gone(conn: sqlite3.Connection, doc: Document) -> DocumentGoneError:
+    """The 410 of a document that left: with its version chain, and when its file was
+    changed in place, the current version at that path named in the message."""
+    from archive.versions import version_chain  # versions reads the schema defined here
+
+    chain = version_chain(conn, doc.doc_id)
+    current = chain.current
+    if current is None:
+        message = (f"Document {doc.doc_id} is no longer in the archive: the file left the "
+                   "collection.")
+    else:
+        message = (f"Document {doc.doc_id} is no longer in the archive: the file at "
+                   f"{chain.later[0].path} was changed. The current version is "
+                   f"{current.doc_id}.")
+    return DocumentGoneError(message, document=doc, versions=chain)
 
 
 def _document_from_row(row: sqlite3.Row, paths, former, children) -> Document:

@@ -24,9 +24,10 @@ class DocumentGoneError(ArchiveError):
 
     status = 410
 
-    def __init__(self, message: str, document=None):
+    def __init__(self, message: str, document=None, versions=None):
         super().__init__(message)
         self.document = document
+        self.versions = versions  # its archive.versions.VersionChain, when known
 
 
 class BadQueryError(ArchiveError):

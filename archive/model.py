@@ -104,6 +104,8 @@ class SearchRequest:
     sort: str = "relevance"
     filters: tuple[tuple[str, str], ...] = ()  # (facet, value), e.g. ("lang", "ar")
     aliases: bool = True
+    # Only these documents (a restriction the catalog made: tags); None: no restriction.
+    doc_ids: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ against hostile queries, and the index terms a query stands for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
@@ -30,6 +31,10 @@ MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand
 MIN_PREFIX = 2
 TEXT_FIELDS = ("title", "content")
 MULTITERMS = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)
+# Fields the catalog answers, not the index: `tag:NAME` narrows the whole query to the
+# documents editors tagged so (archive.findings turns it into a document-id restriction).
+CATALOG_FILTERS = ("tag",)
+_CATALOG_TERM = re.compile(r"(?<![^\s(])(tag):([\w-]+)(?=$|[\s)])", re.IGNORECASE)
 
 # An engine's way of listing the index words a prefix, wildcard or fuzzy leaf stands for.
 Expander = Callable[[wq.Query], Iterable[str]]
@@ -41,6 +46,13 @@ def default_schema() -> Schema:
     return index_schema()
 
 
+def split_catalog_terms(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The query without its catalog terms (`tag:NAME`), and those terms as (field, value)
+    filters; a catalog term narrows the whole query, whatever operators surround it."""
+    terms = tuple((m.group(1).lower(), m.group(2)) for m in _CATALOG_TERM.finditer(text))
+    return (" ".join(_CATALOG_TERM.sub(" ", text).split()) if terms else text), terms
+
+
 def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
     """Parse the query language (see templates/help.html) into a Whoosh query tree.
 
@@ -49,6 +61,9 @@ def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
     """
     if text.strip() in MATCH_ALL:
         return wq.Every()  # an empty query browses the whole archive
+    if split_catalog_terms(text)[1]:  # a caller that skipped archive.findings.restrict
+        raise BadQueryError(f"{text!r}: tag: filters are answered from the catalog and "
+                            "shown to editors only; search from the site, signed in.")
     if len(text) > MAX_QUERY_CHARS:
         raise BadQueryError(f"The query is {len(text)} characters long; the limit is "
                             f"{MAX_QUERY_CHARS}. Search for the key words only.")

@@ -20,6 +20,7 @@ from archive.catalog import Catalog
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
+    CATALOG_FILTERS,
     MATCH_ALL,
     check_expansion,
     parse_query,
@@ -95,6 +96,19 @@ def _hit(fields: dict, score: float) -> Hit:
                date=fields["date"].date().isoformat() if fields.get("date") else None,
                page_count=fields.get("pages", 0),
                score=float(score) if isinstance(score, (int, float)) else 0.0)  # sort keys
+
+
+def _restricted(reader, doc_ids: frozenset[str] | None,
+                allowed: set[int] | None) -> set[int] | None:
+    """The document numbers allowed once narrowed to `doc_ids` (a restriction the catalog
+    made, e.g. tags; None: no restriction)."""
+    if doc_ids is None:
+        return allowed
+    numbers = {-1}  # never a document: Whoosh's FilterCollector takes an empty set for none
+    for doc_id in doc_ids:
+        if ("doc_id", doc_id) in reader:
+            numbers.update(reader.postings("doc_id", doc_id).all_ids())
+    return numbers if allowed is None else allowed & numbers
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
@@ -262,6 +276,8 @@ class WhooshIndex:
                 raise BadQueryError(f"Unknown filter {facet!r}; use one of "
                                     f"{', '.join(FACETS)}.")
             terms.append(wq.Term(FACETS[facet][0], value))
+        if request.doc_ids is not None:  # a restriction the catalog made (archive.findings)
+            terms.append(wq.Or([wq.Term("doc_id", d) for d in sorted(request.doc_ids)]))
         return wq.And(terms) if terms else None
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -283,6 +299,7 @@ class WhooshIndex:
             for facet, value in request.filters:
                 chosen = values[facet].get(value, set())
                 allowed = chosen if allowed is None else allowed & chosen
+            allowed = _restricted(reader, request.doc_ids, allowed)
             # Phrases are matched position by position in Python: one pass that keeps every
             # match (and stops at the deadline) beats a top-N pass plus a counting pass.
             one_pass = any(isinstance(leaf, wq.Phrase) or isinstance(leaf, wq.Ordered)
@@ -391,7 +408,7 @@ def parse_filters(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
     out = []
     for pair in pairs:
         facet, sep, value = pair.partition(":")
-        if not sep or not value or facet not in FACETS:
+        if not sep or not value or (facet not in FACETS and facet not in CATALOG_FILTERS):
             raise BadQueryError(f"Filter {pair!r} should look like lang:ar, type:pdf, "
                                 f"folder:letters, year:2010 or status:ok.")
         out.append((facet, value))

@@ -120,6 +120,12 @@ def _hit(doc: xapian.Document, score: float) -> Hit:
                date=data["date"], page_count=data["pages"], score=float(score or 0.0))
 
 
+def _id_filter(doc_ids: frozenset[str]) -> xapian.Query:
+    """Documents by id (their unique "Q" terms); an empty set matches nothing."""
+    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(_term("doc_id", d))
+                                             for d in sorted(doc_ids)])
+
+
 def _commit(db: xapian.WritableDatabase, fn: Callable[[xapian.WritableDatabase], None]) -> None:
     """Apply a change to an open database (local or a remote shard), stamp the schema
     version, commit and close it."""
@@ -333,6 +339,8 @@ class XapianIndex:
                 raise BadQueryError(f"Unknown filter {facet!r}; use one of "
                                     f"{', '.join(FACETS)}.")
             terms.append(xapian.Query(_term(FACETS[facet][0], value)))
+        if request.doc_ids is not None:  # a restriction the catalog made (archive.findings)
+            terms.append(_id_filter(request.doc_ids))
         return xapian.Query(xapian.Query.OP_AND, terms) if terms else None
 
     def _enquire(self, db: xapian.Database, q: wq.Query,

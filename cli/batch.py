@@ -45,7 +45,7 @@ def batch_search(file, var, limit, filters, aliases, as_json, as_csv):
     settings = load(var)
     with query_errors():
         entries = run_batch(open_index(settings), Catalog(settings.catalog_path),
-                            queries, parse_filters(filters), aliases, limit)
+                            queries, parse_filters(filters), aliases, limit, editor=True)
     if as_json:
         print_json(batch_json(entries))
     elif as_csv:

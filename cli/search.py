@@ -6,8 +6,9 @@ import click
 
 from archive.catalog import Catalog
 from archive.engines import open_index
+from archive.findings import search_with_tags
 from archive.model import SearchRequest, SearchResult
-from archive.search import MATCH_ALL, parse_filters, search_documents, search_json
+from archive.search import MATCH_ALL, parse_filters, search_json
 from cli.common import json_option, load, print_json, query_errors, var_option
 
 
@@ -20,7 +21,7 @@ from cli.common import json_option, load, print_json, query_errors, var_option
               help="Order of the hits: relevance, date (oldest first) or -date.")
 @click.option("-f", "--filter", "filters", multiple=True, metavar="FACET:VALUE",
               help="Narrow to a facet value: lang:ar, type:pdf, folder:letters, year:2010, "
-                   "status:ok. Repeatable.")
+                   "status:ok, tag:NAME (editors' tags). Repeatable.")
 @click.option("--aliases/--no-aliases", default=True,
               help="Also search other spellings of names (bin Laden = بن لادن).")
 @json_option
@@ -38,7 +39,8 @@ def search(query, var, limit, page, sort, filters, aliases, as_json):
         request = SearchRequest(query, page=page, page_size=limit, sort=sort,
                                 filters=parse_filters(filters), aliases=aliases)
         catalog = Catalog(settings.catalog_path)
-        result = search_documents(open_index(settings), catalog, request)
+        # Whoever runs the command holds the archive: its editors' tags are theirs to see.
+        result = search_with_tags(open_index(settings), catalog, request, editor=True)
     if as_json:
         print_json(search_json(result))
     else:

@@ -174,8 +174,14 @@ class CatalogWriter:
         old = self.conn.execute("SELECT doc_id FROM paths WHERE path = ?", (rel,)).fetchone()
         affected = [doc_id]
         if old and old[0] != doc_id:
+            members = self.conn.execute("SELECT path, doc_id FROM paths WHERE root_path = ? "
+                                        "AND path != ?", (rel, rel)).fetchall()
             affected += self._drop_paths("root_path = ? AND path != ?", (rel, rel))
             affected += self._drop_paths("path = ?", (rel,))
+            self._record_version(rel, old[0], doc_id)
+            self._await_versions(members)
+        elif old is None and parent_path:
+            self._settle_version(rel, doc_id)
         self.conn.execute(
             "INSERT INTO paths (path, doc_id, size, mtime_ns, parent_path, root_path, first_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
@@ -188,6 +194,27 @@ class CatalogWriter:
                 "indexed = 0 WHERE doc_id = ? AND parent_id IS NULL", (parent_path, doc_id))
         self._refresh_presence(affected)
         self.uncommitted += 1
+
+    def _record_version(self, rel: str, old_id: str, new_id: str) -> None:
+        # The file at `rel` changed in place: the old id's permalink leads to the new one,
+        # and the new document lists the old (archive/versions.py reads the chain).
+        self.conn.execute("INSERT INTO versions (path, doc_id, next_id, replaced_at) "
+                          "VALUES (?, ?, ?, ?)", (rel, old_id, new_id, _now()))
+
+    def _await_versions(self, members) -> None:
+        # A container changed: its members are unpacked again later (pending_children), so
+        # each old member waits, next_id NULL, for what the new container holds at its path.
+        self.conn.executemany("INSERT INTO versions (path, doc_id, next_id, replaced_at) "
+                              "VALUES (?, ?, NULL, ?)",
+                              [(path, doc_id, _now()) for path, doc_id in members])
+
+    def _settle_version(self, rel: str, doc_id: str) -> None:
+        # The same bytes again are no new version; a member the new container lacks keeps
+        # waiting, and readers take it for removed.
+        self.conn.execute("DELETE FROM versions WHERE path = ? AND next_id IS NULL "
+                          "AND doc_id = ?", (rel, doc_id))
+        self.conn.execute("UPDATE versions SET next_id = ?, replaced_at = ? WHERE path = ? "
+                          "AND next_id IS NULL", (doc_id, _now(), rel))
 
     @_atomic
     def touch_path(self, rel: str, size: int, mtime_ns: int) -> None:

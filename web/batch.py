@@ -3,7 +3,7 @@ table, CSV or JSON."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, session
 
 from archive.batch import DEFAULT_LIMIT, batch_csv, batch_json, read_queries, run_batch
 from archive.search import parse_filters
@@ -23,7 +23,7 @@ def batch_context() -> dict:
     aliases = args.get("aliases") != "off"
     limit = min(max(1, args.get("limit", DEFAULT_LIMIT, type=int)), 50)
     entries = run_batch(get_index(), get_catalog(), queries[:MAX_QUERIES], filters, aliases,
-                        limit) if queries else []
+                        limit, editor=bool(session.get("editor"))) if queries else []
     return dict(text=text, entries=entries, filters=filters, aliases=aliases, limit=limit,
                 skipped=max(0, len(queries) - MAX_QUERIES), cap=MAX_QUERIES)
 

@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, session
 
 from archive.batch import csv_cell
 from archive.feeds import FEED_SIZE, atom_time, feed_entries
+from archive.findings import search_all_with_tags, search_with_tags
 from archive.model import Hit, SearchRequest
 from archive.permalinks import permalink_for
-from archive.search import MATCH_ALL, parse_filters, search_documents, search_json
+from archive.search import MATCH_ALL, parse_filters, search_json
 from web.resources import get_catalog, get_index, get_settings
 
 bp = Blueprint("search", __name__)
@@ -28,9 +29,9 @@ def spreadsheet_safe(cell):
     return csv_cell(cell) if isinstance(cell, str) else cell
 
 
-def search_request(page_size: int | None = None) -> SearchRequest:
-    """The search the query string asks for (q, page, sort, f, aliases)."""
-    args = request.args
+def search_request(page_size: int | None = None, args=None) -> SearchRequest:
+    """The search the query string (or the given form) asks for (q, page, sort, f, aliases)."""
+    args = request.args if args is None else args
     query = args.get("q", "")
     # An empty query browses the archive: newest first unless another order is asked for.
     sort = args.get("sort") or ("-date" if query.strip() in MATCH_ALL else "relevance")
@@ -54,6 +55,12 @@ def csv_rows(hits: Iterable[Hit], root: str) -> Iterator[str]:
         buf.truncate()
 
 
+def find(search: SearchRequest, snippets: int = 3):
+    """Run a search with the tag restriction; signed-in editors also get the tag facet."""
+    return search_with_tags(get_index(), get_catalog(), search, bool(session.get("editor")),
+                            snippets)
+
+
 @bp.get("/")
 def home():
     return render_template("home.html", counts=get_catalog().counts())
@@ -61,18 +68,19 @@ def home():
 
 @bp.get("/search")
 def results():
-    result = search_documents(get_index(), get_catalog(), search_request())
+    result = find(search_request())
     return render_template("search.html", result=result, query=result.query)
 
 
 @bp.get("/search.json")
 def results_json():
-    return jsonify(search_json(search_documents(get_index(), get_catalog(), search_request())))
+    return jsonify(search_json(find(search_request())))
 
 
 @bp.get("/search.csv")
 def results_csv():
-    hits = get_index().search_all(search_request())
+    hits = search_all_with_tags(get_index(), get_catalog().conn, search_request(),
+                                bool(session.get("editor")))
     return Response(csv_rows(hits, request.url_root.rstrip("/")), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="docket-search.csv"'})
 
@@ -80,7 +88,7 @@ def results_csv():
 @bp.get("/search.atom")
 def results_atom():
     search = replace(search_request(FEED_SIZE), page=1, sort="-date")
-    result = search_documents(get_index(), get_catalog(), search, snippets=1)
+    result = find(search, snippets=1)
     now = datetime.now(UTC)
     body = render_template(
         "search_atom.xml", entries=feed_entries(result, request.url_root, now),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,13 +107,25 @@ _QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
-def expand_query(query: str, table: AliasTable | None = None) -> tuple[str, list[str]]:
-    """Rewrite a query so that each name it contains also matches the name's other spellings.
+@dataclass(frozen=True)
+class Expansion:
+    """One name of a query widened with its other spellings: where it is, what was typed,
+    the spellings added, and those the reader asked to leave out."""
 
-    Quoted phrases, field-prefixed words, ranges and operators are left alone. Returns the
-    new query and the ids of the entities that were expanded.
-    """
+    start: int
+    end: int
+    entity_id: str
+    original: str
+    added: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+def expansions(query: str, table: AliasTable | None = None,
+               without: Iterable[str] = ()) -> list[Expansion]:
+    """The names of a query the alias table widens, in order. Quoted phrases, field-prefixed
+    words, ranges and operators are left alone; spellings in `without` are not added."""
     table = table or default_aliases()
+    skip = {_key(s) for s in without}
     spans: list[tuple[int, int, str]] = []  # (start, end, word) of plain words only
     for m in _QUERY_TOKEN.finditer(query):
         token = m.group()
@@ -122,7 +135,7 @@ def expand_query(query: str, table: AliasTable | None = None) -> tuple[str, list
         lead = len(token) - len(token.lstrip("(+-"))
         trail = len(token) - len(token.rstrip(")"))
         spans.append((m.start() + lead, m.end() - trail, token[lead:len(token) - trail]))
-    out, cursor, expanded, i = [], 0, [], 0
+    found, i = [], 0
     words = [w for _, _, w in spans]
     while i < len(spans):
         match = table.find(words, i) if words[i] else None
@@ -131,14 +144,27 @@ def expand_query(query: str, table: AliasTable | None = None) -> tuple[str, list
             start, end = spans[i][0], spans[i + length - 1][1]
             original = query[start:end]
             others = [s for s in table.entities[entity_id].spellings
-                      if _key(s) != _key(original)][:MAX_EXPANSIONS]
-            alternatives = " OR ".join(f'"{s}"' if " " in s or "-" in s else s
-                                       for s in [original, *others] if '"' not in s)
-            out.append(query[cursor:start] + f"({alternatives})")
-            cursor = end
-            expanded.append(entity_id)
+                      if _key(s) != _key(original) and '"' not in s][:MAX_EXPANSIONS]
+            found.append(Expansion(start, end, entity_id, original,
+                                   tuple(s for s in others if _key(s) not in skip),
+                                   tuple(s for s in others if _key(s) in skip)))
             i += length
         else:
             i += 1
+    return found
+
+
+def expand_query(query: str, table: AliasTable | None = None,
+                 without: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """Rewrite a query so that each name it contains also matches the name's other
+    spellings (but those in `without`). Returns the new query and the ids of the entities
+    that were expanded."""
+    out, cursor, expanded = [], 0, []
+    for e in expansions(query, table, without):
+        alternatives = " OR ".join(f'"{s}"' if " " in s or "-" in s else s
+                                   for s in [e.original, *e.added] if '"' not in s)
+        out.append(query[cursor:e.start] + f"({alternatives})")
+        cursor = e.end
+        expanded.append(e.entity_id)
     out.append(query[cursor:])
     return "".join(out), expanded

@@ -104,6 +104,7 @@ class SearchRequest:
     sort: str = "relevance"
     filters: tuple[tuple[str, str], ...] = ()  # (facet, value), e.g. ("lang", "ar")
     aliases: bool = True
+    without: tuple[str, ...] = ()  # alias spellings the reader took out of the widening
     # Only these documents (a restriction the catalog made: tags); None: no restriction.
     doc_ids: frozenset[str] | None = None
 

@@ -116,12 +116,14 @@ def _fold_multiterms(q: wq.Query) -> wq.Query:
 
 
 def parse_request(query: str, aliases: bool, table: AliasTable | None = None,
-                  schema: Schema | None = None) -> tuple[wq.Query, list[str]]:
-    """Parse a query, first widened with the alias table when `aliases` is on; returns
-    the query and the entities it was widened with. Raises BadQueryError."""
+                  schema: Schema | None = None,
+                  without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
+    """Parse a query, first widened with the alias table when `aliases` is on (but for the
+    spellings in `without`); returns the query and the entities it was widened with.
+    Raises BadQueryError."""
     expanded: list[str] = []
     if aliases:
-        query, expanded = expand_query(query, table or default_aliases())
+        query, expanded = expand_query(query, table or default_aliases(), without)
     return parse_query(query, schema), expanded
 
 

@@ -245,8 +245,9 @@ class WhooshIndex:
     def _check_expansion(self, q: wq.Query, reader) -> None:
         check_expansion(q, lambda leaf: leaf._btexts(reader))
 
-    def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
-        return parse_request(query, aliases, self.aliases, self.ix.schema)
+    def _parse_request(self, query: str, aliases: bool,
+                       without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
+        return parse_request(query, aliases, self.aliases, self.ix.schema, without)
 
     def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
@@ -260,7 +261,7 @@ class WhooshIndex:
 
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of a query in rank order, without snippets (for CSV export)."""
-        q, _ = self._parse_request(request.query, request.aliases)
+        q, _ = self._parse_request(request.query, request.aliases, request.without)
         with self.ix.searcher() as searcher:
             self._check_expansion(q, searcher.reader())
             for hit in searcher.search(q, limit=None, filter=self._filter(request)):
@@ -285,7 +286,7 @@ class WhooshIndex:
         totals; facet counts over the whole result set. Stops at the DEADLINE with the hits
         found so far (`partial`). Raises BadQueryError for malformed or refused queries.
         """
-        q, expanded = self._parse_request(request.query, request.aliases)
+        q, expanded = self._parse_request(request.query, request.aliases, request.without)
         sortedby = _sort_facet(request)
         self._filter(request)  # refuses unknown facets
         with self.ix.searcher() as searcher:

@@ -329,8 +329,9 @@ class XapianIndex:
                              dict.fromkeys(words, 0))
 
     # queries ------------------------------------------------------------------------------
-    def _parse_request(self, query: str, aliases: bool) -> tuple[wq.Query, list[str]]:
-        return parse_request(query, aliases, self.aliases)
+    def _parse_request(self, query: str, aliases: bool,
+                       without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
+        return parse_request(query, aliases, self.aliases, without)
 
     def _filter(self, request: SearchRequest) -> xapian.Query | None:
         terms = []
@@ -380,7 +381,7 @@ class XapianIndex:
         """Run a query: BM25 ranking (title words count double), or sorted by date; exact
         totals; facet counts over the whole result set. A shard that fails or misses the
         deadline is left out (`partial`, with a `notice`). Raises BadQueryError."""
-        q, expanded = self._parse_request(request.query, request.aliases)
+        q, expanded = self._parse_request(request.query, request.aliases, request.without)
         if request.sort not in ("relevance", "date", "-date"):
             raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
         self._filter(request)  # refuses unknown facets
@@ -420,7 +421,7 @@ class XapianIndex:
 
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of a query in rank order, without snippets (for CSV export)."""
-        q, _ = self._parse_request(request.query, request.aliases)
+        q, _ = self._parse_request(request.query, request.aliases, request.without)
 
         def run(db: xapian.Database) -> list[Hit]:
             enquire = self._enquire(db, q, request)

@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,18 +32,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Site:
+    """The app served by waitress on a free loopback port, in a thread of its own."""
+
+    def __init__(self, settings):
+        import waitress
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = waitress.create_server(create_app(settings), host="127.0.0.1",
+                                             port=port, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Close the server once it is idle: the browser gone, its connections closed and
+        the page images in flight drawn (in child processes, so they can outlast a test).
+        Closing it busy leaves connections whose closing later writes to the server's
+        closed trigger (EBADF in the server's thread, a failure of whatever test runs)."""
+        server, deadline = self.server, time.monotonic() + 60
+        dispatcher = server.task_dispatcher
+        while time.monotonic() < deadline and (
+                len(server._map) > 2 or dispatcher.active_count or dispatcher.queue):
+            time.sleep(0.05)  # waiting for quiet, not timing anything
+        server.close()
+        self.thread.join(timeout=60)
+
+
 @pytest.fixture(scope="module")
 def site(sample_archive):
-    import waitress
-
-    settings, _, _ = sample_archive
-    port = free_port()
-    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port,
-                                    threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    served = Site(sample_archive[0])
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +160,6 @@ def test_arabic_document_is_shown_right_to_left(site, page, sample_catalog):
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    import waitress
-
     base = tmp_path_factory.mktemp("hostile")
     folder = base / "release"
     folder.mkdir()
@@ -159,11 +178,9 @@ def hostile_site(tmp_path_factory):
         "<text>svg text</text></svg>")
     settings = Settings(var=base / "var", jobs=1, ocr=False)
     index_collection(settings, folder)
-    port = free_port()
-    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}", settings
-    server.close()
+    served = Site(settings)
+    yield served.url, settings
+    served.stop()
 
 
 def test_documents_with_script_in_their_text_run_no_script(hostile_site, page):

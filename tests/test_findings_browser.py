@@ -4,16 +4,14 @@ Playwright, over a small archive of our own served by waitress."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
-from app import create_app
 from archive import editors
 from archive.catalog import Catalog, connect
 from archive.config import Settings
 from indexer.run import index_collection
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, shoot
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, shoot
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(make test installs it)")
@@ -49,16 +47,9 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(archive):
-    import waitress
-
-    settings, _, _ = archive
-    port = free_port()
-    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port,
-                                    threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    served = Site(archive[0])
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="module")

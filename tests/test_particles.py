@@ -136,3 +136,19 @@ def test_the_alias_review_finds_no_collision_in_real_text():
     from alias_review import DEFAULT_TEXT, collisions, words_of
 
     assert collisions(words_of(DEFAULT_TEXT), minimum=3) == {}
+
+
+def test_the_page_lists_the_spellings_added_each_removable(client, sample_catalog):
+    arabic = sample_catalog.resolve("letters/letter-025-ar-bin-laden.txt")
+    page = client.get("/search", query_string={"q": "Iran"}).get_data(as_text=True)
+    assert "<bdi>إيران</bdi>" in page and "<bdi>ایران</bdi>" in page
+    assert "فارس" not in page  # Persia's Arabic name is not Iran's spelling any more
+    assert f"/d/{arabic}" in page  # found through إيران
+    link = page.split("<bdi>إيران</bdi> <a href=\"")[1].split('"')[0].replace("&amp;", "&")
+    assert "without=" in link
+    narrowed = client.get(link).get_data(as_text=True)
+    assert f"/d/{arabic}" not in narrowed  # it names Iran only as إيران
+    assert "left out: <bdi>إيران</bdi>" in narrowed and "put back" in narrowed
+    assert 'name="without" value="إيران"' in narrowed  # kept when the sort changes
+    json_hits = client.get("/search.json", query_string={"q": "Iran", "without": "إيران"})
+    assert arabic not in {h["id"] for h in json_hits.get_json()["hits"]}

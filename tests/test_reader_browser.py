@@ -4,46 +4,16 @@ previous hit across pages, back to the results, the keyboard shortcuts and their
 from __future__ import annotations
 
 import re
-import threading
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import create_app
 from archive.catalog import Catalog
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Site
 from tests.test_reader import build_long_archive
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(make test installs it)")
-
-
-class Site:
-    """The app served by waitress on a free loopback port, in a thread of its own."""
-
-    def __init__(self, settings):
-        import waitress
-
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = waitress.create_server(create_app(settings), host="127.0.0.1",
-                                             port=port, threads=4)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Close the server once it is idle: the browser gone, its connections closed and
-        the page images in flight drawn (in child processes, so they can outlast a test).
-        Closing it busy leaves connections whose closing later writes to the server's
-        closed trigger (EBADF in the server's thread, a failure of whatever test runs)."""
-        server, deadline = self.server, time.monotonic() + 60
-        dispatcher = server.task_dispatcher
-        while time.monotonic() < deadline and (
-                len(server._map) > 2 or dispatcher.active_count or dispatcher.queue):
-            time.sleep(0.05)  # waiting for quiet, not timing anything
-        server.close()
-        self.thread.join(timeout=60)
 
 
 @pytest.fixture(scope="module")

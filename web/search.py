@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, render_template, request, session
 
+from archive.aliases import expansions
 from archive.batch import csv_cell
 from archive.feeds import FEED_SIZE, atom_time, feed_entries
 from archive.findings import search_all_with_tags, search_with_tags
@@ -38,7 +39,8 @@ def search_request(page_size: int | None = None, args=None) -> SearchRequest:
     return SearchRequest(
         query=query, page=max(1, args.get("page", 1, type=int)),
         page_size=page_size or get_settings().page_size, sort=sort,
-        filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off")
+        filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off",
+        without=tuple(dict.fromkeys(w for w in args.getlist("without") if w.strip()))[:50])
 
 
 def csv_rows(hits: Iterable[Hit], root: str) -> Iterator[str]:
@@ -68,8 +70,12 @@ def home():
 
 @bp.get("/search")
 def results():
-    result = find(search_request())
-    return render_template("search.html", result=result, query=result.query)
+    search = search_request()
+    result = find(search)
+    widened = expansions(search.query, get_index().aliases, search.without) \
+        if search.aliases else []
+    return render_template("search.html", result=result, query=result.query,
+                           widened=[e for e in widened if e.added or e.left_out])
 
 
 @bp.get("/search.json")

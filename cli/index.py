@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from archive.config import Settings
+from archive.engines import index_folder, recorded_engine
 from archive.model import Document, Page, document_json
 from archive.xref import coverage_for_document, link_json
 from cli.common import (
@@ -49,7 +50,9 @@ LIST_SHOWN = 20  # paths shown per list with -v; --json has them all
 @click.option("--xapian-shards", metavar="HOST:PORT,...", help=HELP["xapian_shards"])
 @click.option("--retry-failed", is_flag=True, help="Extract again the files that failed before.")
 @click.option("--rebuild-index", is_flag=True,
-              help="Recreate the search index from the catalog (no re-extraction) and stop.")
+              help="Recreate the search index from the catalog (no re-extraction) in a new "
+                   "folder, swap it in when complete (searches use the old one meanwhile), "
+                   "and stop.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True,
               help=f"List the paths added, changed, moved and removed (the first {LIST_SHOWN} "
@@ -87,11 +90,13 @@ def _rebuild_index(settings: Settings, folder: Path, as_json: bool) -> None:
         count = writer.sync_index(rebuild=True)
     finally:
         writer.close()
+    engine, shards = recorded_engine(settings)
+    where = index_folder(settings, engine or "whoosh", shards) or f"the shards {shards}"
     if as_json:
-        print_json({"indexed": count, "var": str(settings.var)})
+        print_json({"indexed": count, "engine": engine, "var": str(settings.var)})
     else:
         click.echo(f"Rebuilt the search index from the catalog: {count} documents "
-                   f"in {settings.index_dir}.")
+                   f"in {where} ({engine}).")
 
 
 class _Terminated(KeyboardInterrupt):

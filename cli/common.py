@@ -108,8 +108,9 @@ class BarReporter:
         self.close()
         self.left = None
         if total:
+            # Hashing and embedding cost alike per item: click's own ETA suits them.
             self.bar = click.progressbar(length=total, label=f"{name:<10}", file=sys.stderr,
-                                         show_pos=True, show_eta=False,
+                                         show_pos=True, show_eta=name != "extracting",
                                          item_show_func=self._show)
             self.bar.__enter__()
 

@@ -4,7 +4,6 @@ the summary of what changed, which is also recorded in the catalog's runs table.
 from __future__ import annotations
 
 import mimetypes
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -60,16 +59,18 @@ def guessed_kind(name: str) -> str:
 
 class TimeLeft:
     """Seconds left of the extraction, from the bytes left of each kind of file and the rate
-    each kind has run at so far (seconds per byte, plus FILE_COST_BYTES per file).
+    each kind has run at so far (worker seconds per byte, plus FILE_COST_BYTES per file),
+    shared among the workers.
 
-    The rates are relative: the time left is the elapsed time scaled by the work left over the
-    work done, each weighed by its kind's rate, so that neither the number of workers nor the
-    writer's own time needs a guess, and a run that opens on slow scans and goes on with
-    small letters is not taken to be slow throughout.
+    Rates are kept per kind, so a run that opens on slow scans and goes on with small
+    letters is not taken to be slow throughout; a kind not seen yet is costed by its prior,
+    scaled to what the kinds seen so far took on this machine. The first file of each
+    worker is not taken as a rate: it pays for loading the language models and libraries.
     """
 
-    def __init__(self):
-        self.started = time.monotonic()
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, workers)
+        self.warming_up = self.workers
         self.left: Counter = Counter()  # kind -> weighted bytes still to extract
         self.done: Counter = Counter()  # kind -> weighted bytes extracted
         self.spent: Counter = Counter()  # kind -> worker seconds they took
@@ -80,24 +81,24 @@ class TimeLeft:
     def finish(self, name: str, size: int, seconds: float) -> None:
         kind = guessed_kind(name)
         self.left[kind] -= size + FILE_COST_BYTES
+        if self.warming_up:
+            self.warming_up -= 1
+            return
         self.done[kind] += size + FILE_COST_BYTES
         self.spent[kind] += max(seconds, 0.001)
 
-    def _rate(self, kind: str, scale: float) -> float:
-        if self.done[kind]:
-            return self.spent[kind] / self.done[kind]
-        return PRIOR_COST.get(kind, DEFAULT_PRIOR) * scale  # a kind not seen yet
-
-    def seconds(self, now: float | None = None) -> float | None:
+    def seconds(self) -> float | None:
         """The estimate, or None before any file finished."""
         spent = sum(self.spent.values())
         if not spent:
             return None
         # The priors in this machine's seconds: what the kinds done so far took per prior.
         scale = spent / sum(b * PRIOR_COST.get(k, DEFAULT_PRIOR) for k, b in self.done.items())
-        work_left = sum(max(b, 0) * self._rate(k, scale) for k, b in self.left.items())
-        elapsed = (time.monotonic() if now is None else now) - self.started
-        return elapsed * work_left / spent
+        work_left = sum(
+            max(b, 0) * (self.spent[k] / self.done[k] if self.done[k]
+                         else PRIOR_COST.get(k, DEFAULT_PRIOR) * scale)
+            for k, b in self.left.items())
+        return work_left / self.workers
 
 
 @dataclass

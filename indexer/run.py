@@ -107,7 +107,7 @@ class _Run:
         self.summary, self.retry_failed = summary, retry_failed
         self.tasks: _Queue = _Queue(self._taken)
         self.in_flight: dict[str, Task] = {}  # rel -> task a worker has, oldest first
-        self.time_left = TimeLeft()
+        self.time_left = TimeLeft(settings.worker_count)
         self.categories: dict[str, str] = {}  # top-level path -> "added" or "updated"
         # sha256 -> paths with the same bytes as a queued task, set once it is recorded: a
         # zip of sixteen identical zips (42.zip) costs one extraction per level, not 16^n.
@@ -190,7 +190,6 @@ class _Run:
                               max_file_bytes=settings.max_file_mb * 2**20,
                               memory_limit_bytes=settings.memory_limit_mb * 2**20)
         self.reporter.phase("extracting", len(self.tasks))
-        self.time_left.started = time.monotonic()
         since_sync = 0
         with _pool(settings, config) as pool:
             for outcome in pool.process(self.tasks):

@@ -116,19 +116,25 @@ def test_index_help_shows_the_defaults():
 def test_time_left_weighs_the_kinds_left_not_the_first_files():
     """One slow OCR'd scan first, then a hundred small letters: a per-file average says the
     letters take 100 scans' time; weighed by kind and bytes they take a small fraction."""
-    left = TimeLeft()
-    left.started = 0.0
+    left = TimeLeft(workers=2)
     left.add("scan.png", 2**20)
     for i in range(100):
         left.add(f"letters/l{i}.txt", 10_000)
+    assert left.seconds() is None  # nothing to go by yet
+    for warm_up in ("w1.txt", "w2.txt"):  # each worker's first file loads the models
+        left.add(warm_up, 10_000)
+        left.finish(warm_up, 10_000, 30.0)
+    assert left.seconds() is None
     left.finish("scan.png", 2**20, 60.0)
-    naive = 60.0 * 100  # the mean time per finished file times the files left
-    estimate = left.seconds(now=60.0)
+    naive = 60.0 * 100 / 2  # the mean time per finished file times the files left
+    estimate = left.seconds()
     assert estimate is not None and estimate < naive / 50
     # Once letters have run, their own rate counts: ten took 1 s, ninety are left.
     for i in range(10):
         left.finish(f"letters/l{i}.txt", 10_000, 0.1)
-    assert left.seconds(now=61.0) == pytest.approx(61.0 * 9.0 / 61.0, rel=0.01)
+    assert left.seconds() == pytest.approx(9.0 / 2)
+    left.add("archive/big.pdf", 10 * 2**20)  # a kind not seen yet: its prior, scaled
+    assert left.seconds() > 9.0 / 2 + 1
     assert FILE_COST_BYTES > 0
 
 

@@ -241,7 +241,7 @@ def assert_all_gone(pids) -> None:
     assert [p for p in pids if alive(p)] == []
 
 
-@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c", "kill-9"])
 def test_stopping_a_run_leaves_no_worker_or_tesseract_behind(tmp_path, how):
     dense_scans(tmp_path / "c", 2)
     proc = subprocess.Popen(
@@ -249,6 +249,11 @@ def test_stopping_a_run_leaves_no_worker_or_tesseract_behind(tmp_path, how):
          str(tmp_path / "var"), "-q", "-j", "2", "--no-embeddings"], cwd=ROOT,
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     below = wait_for_tesseract(proc.pid)
+    if how == "kill-9":  # the run only: its workers and their Tesseract must follow it
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=120)
+        assert_all_gone(below)
+        return
     if how == "sigterm":
         os.kill(proc.pid, signal.SIGTERM)  # the run only, as a supervisor sends it
     else:

@@ -39,6 +39,16 @@ def remove_stale_builds(live: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def restore_interrupted_swap(live: Path | None) -> None:
+    """Put back the old index when a rebuild died between the two renames of a swap without
+    RENAME_EXCHANGE (the moment the index folder is missing)."""
+    if live is None or live.exists():
+        return
+    aside = sorted(live.parent.glob(f"{live.name}{BUILD_MARK}*-old"))
+    if aside:
+        os.rename(aside[-1], live)
+
+
 def rebuild(conn: sqlite3.Connection, settings: Settings,
             progress: Callable[[int], None] | None = None) -> int:
     """Project every present document of the catalog into a new index and swap it in;

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from archive.catalog import compress_text, connect, index_records
 from archive.config import Settings
-from archive.engines import archive_engine, open_index, open_index_for_writing
+from archive.engines import archive_engine, index_folder, open_index, open_index_for_writing
 from archive.errors import CollectionMismatchError
 from archive.permalinks import doc_id_for
 from archive.search import SearchIndex
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
+from indexer.rebuild import rebuild as rebuild_index
+from indexer.rebuild import restore_interrupted_swap
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
 
@@ -248,6 +250,7 @@ class CatalogWriter:
         # The engine is recorded in the catalog when the index is made, so later runs and
         # the site open the same one; a rebuild may move the archive to another engine.
         engine, shards = archive_engine(self.settings)
+        restore_interrupted_swap(index_folder(self.settings, engine, shards))
         index, repaired = open_index_for_writing(self.settings)
         if repaired:  # a damaged index is only a projection: refill it from the catalog
             self.conn.execute("UPDATE documents SET indexed = 0")
@@ -292,8 +295,6 @@ class CatalogWriter:
         """
         self.commit()
         if rebuild:
-            from indexer.rebuild import rebuild as rebuild_index
-
             count = rebuild_index(self.conn, self.settings, progress)
             self.sync_index()  # documents that changed while it was being built
             return count

@@ -4,6 +4,7 @@ answering from the old one meanwhile, and a kill -9 mid-rebuild leaves the old o
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -140,3 +141,18 @@ def test_the_exchange_swaps_two_folders_in_one_step(tmp_path):
     (tmp_path / "new" / "fresh").write_text("fresh")
     aside = rebuild._swap_in(tmp_path / "new", tmp_path / "live")
     assert (tmp_path / "live" / "fresh").exists() and (aside / "old").exists()
+
+
+def test_without_the_exchange_a_swap_cut_between_its_renames_is_put_back(tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setattr(rebuild, "_exchange", lambda a, b: False)  # not Linux, say
+    live, new = tmp_path / "index", tmp_path / "index.build-1"
+    live.mkdir()
+    (live / "old").write_text("old")
+    new.mkdir()
+    aside = rebuild._swap_in(new, live)
+    assert (live.exists(), aside.name) == (True, f"index.build-{os.getpid()}-old")
+    # What a kill between the two renames leaves: the old index aside, no index folder.
+    shutil.rmtree(live)
+    rebuild.restore_interrupted_swap(live)
+    assert (live / "old").read_text() == "old"

@@ -262,6 +262,8 @@ def test_stopping_a_run_leaves_no_worker_or_tesseract_behind(tmp_path, how):
     assert proc.returncode == (143 if how == "sigterm" else 130), err.decode()
     assert b"Everything committed so far is kept" in err
     assert_all_gone(below)
+    status = docket("status", "--var", tmp_path / "var").stdout
+    assert "interrupted (exit 130 or 143); rerun to resume" in status
 
 
 def test_sigterm_to_a_run_started_from_a_background_shell_leaves_nothing(tmp_path):

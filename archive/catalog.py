@@ -394,6 +394,7 @@ class Catalog:
             dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
                 "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
                 "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = ? AND d.present = 1 "
+                "AND d.reason IS NOT NULL "
                 "GROUP BY d.doc_id ORDER BY 2", (status,))]
         folders = {r[0]: r[1] for r in c.execute(
             "SELECT CASE WHEN instr(root_path, '/') > 0 "
@@ -418,6 +419,7 @@ class Catalog:
             "reasons": by("reason"),
             "failed": listed("failed"),
             "empty": listed("empty"),  # read, with nothing to read: not failures
+            "notes": listed("ok"),  # read, with a remark: members left packed (--max-depth)
             "collection": self.meta("collection"),
         }
 

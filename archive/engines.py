@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from archive.config import Settings
 from archive.errors import EngineMismatchError
@@ -75,11 +76,22 @@ def open_index_for_writing(settings: Settings) -> tuple[SearchIndex, bool]:
     return WhooshIndex.open_for_writing(settings.index_dir)
 
 
-def recreate_index(settings: Settings) -> SearchIndex:
+def index_folder(settings: Settings, engine: str, shards: str = "") -> Path | None:
+    """The folder an engine keeps the archive's index in; None for remote Xapian shards."""
+    if engine == "xapian":
+        return None if shards else settings.xapian_dir
+    return settings.index_dir
+
+
+def recreate_index(settings: Settings, folder: Path | None = None) -> SearchIndex:
     """An empty index of the settings' engine (the recorded one when unset), for rebuilds
-    and for moving an archive to the other engine; the caller records the engine."""
+    and for moving an archive to the other engine; the caller records the engine. With
+    `folder`, the index is made there (to be swapped in when complete) instead of in the
+    archive's own folder; remote shards have no folder and are emptied in place."""
     engine, shards = archive_engine(settings, switching=True)
     if engine == "xapian":
         cls, where = _xapian(settings, shards)
+        if folder is not None and not shards:
+            where["path"] = folder
         return cls.recreate(**where)
-    return WhooshIndex.recreate(settings.index_dir)
+    return WhooshIndex.recreate(folder or settings.index_dir)

@@ -13,7 +13,7 @@ import click
 from archive.catalog import Catalog
 from archive.config import Settings, load_settings, setting_help
 from archive.errors import ArchiveError
-from indexer.run import SilentReporter
+from indexer.report import SilentReporter
 
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings)}
 
@@ -79,23 +79,50 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def format_duration(seconds: float) -> str:
+    """A rounded duration for people: "45 s", "4 min 10 s", "2 h 07 min"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 class BarReporter:
-    """Shows a click progress bar per phase, labelled with the current file."""
+    """Shows a click progress bar per phase, labelled with the file in progress and the time
+    left as the run estimates it (from the bytes and kinds of files left; click's own ETA
+    would extrapolate from the average of the files so far)."""
 
     def __init__(self):
         self.bar = None
+        self.left: float | None = None
+
+    def _show(self, item: str | None) -> str:
+        left = f"~{format_duration(self.left)} left  " if self.left is not None else ""
+        return left + (item or "")[-40:]
 
     def phase(self, name: str, total: int) -> None:
         self.close()
+        self.left = None
         if total:
+            # Hashing and embedding cost alike per item: click's own ETA suits them.
             self.bar = click.progressbar(length=total, label=f"{name:<10}", file=sys.stderr,
-                                         show_pos=True, item_show_func=lambda s: s and s[-40:])
+                                         show_pos=True, show_eta=name != "extracting",
+                                         item_show_func=self._show)
             self.bar.__enter__()
 
     def step(self, item: str, n: int = 1) -> None:
         if self.bar:
             self.bar.current_item = item
             self.bar.update(n)
+
+    def working(self, item: str | None, seconds_left: float | None) -> None:
+        if self.bar:
+            self.left = seconds_left
+            self.bar.update(0, item or "")
 
     def more(self, n: int) -> None:
         if self.bar:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from archive.config import Settings
+from archive.engines import index_folder, recorded_engine
 from archive.model import Document, Page, document_json
 from archive.xref import coverage_for_document, link_json
 from cli.common import (
     HELP,
     archive_errors,
+    format_duration,
     json_option,
     load,
     open_catalog,
@@ -21,10 +25,12 @@ from cli.common import (
     reporter_for,
     var_option,
 )
-from indexer.run import Summary, index_collection
+from indexer.report import Summary
+from indexer.run import index_collection
 
 SHOWN_FIELDS = ("id", "sha256", "mime", "kind", "size", "title", "author", "created",
                 "modified", "page_count", "status", "reason", "error", "parent")
+LIST_SHOWN = 20  # paths shown per list with -v; --json has them all
 
 
 @click.command()
@@ -44,16 +50,20 @@ SHOWN_FIELDS = ("id", "sha256", "mime", "kind", "size", "title", "author", "crea
 @click.option("--xapian-shards", metavar="HOST:PORT,...", help=HELP["xapian_shards"])
 @click.option("--retry-failed", is_flag=True, help="Extract again the files that failed before.")
 @click.option("--rebuild-index", is_flag=True,
-              help="Recreate the search index from the catalog (no re-extraction) and stop.")
+              help="Recreate the search index from the catalog (no re-extraction) in a new "
+                   "folder, swap it in when complete (searches use the old one meanwhile), "
+                   "and stop.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("-v", "--verbose", is_flag=True, help="List every failed file with its reason.")
+@click.option("-v", "--verbose", is_flag=True,
+              help=f"List the paths added, changed, moved and removed (the first {LIST_SHOWN} "
+                   f"of each; --json has all) and every failed file with its reason.")
 @json_option
 def index(folder, var, retry_failed, rebuild_index, quiet, verbose, as_json, **limits):
     """Index FOLDER incrementally: only new, changed, moved and removed files are processed.
 
     Ends with a summary; exits 0 when no file failed, 1 when some did (the rest is
-    committed), 2 for usage errors. Ctrl-C keeps everything committed so far; run the same
-    command again to resume.
+    committed), 2 for usage errors. Ctrl-C (exit 130) and SIGTERM (exit 143) keep everything
+    committed so far and stop every worker; run the same command again to resume.
 
     \b
     Example:
@@ -80,25 +90,47 @@ def _rebuild_index(settings: Settings, folder: Path, as_json: bool) -> None:
         count = writer.sync_index(rebuild=True)
     finally:
         writer.close()
+    engine, shards = recorded_engine(settings)
+    where = index_folder(settings, engine or "whoosh", shards) or f"the shards {shards}"
     if as_json:
-        print_json({"indexed": count, "var": str(settings.var)})
+        print_json({"indexed": count, "engine": engine, "var": str(settings.var)})
     else:
         click.echo(f"Rebuilt the search index from the catalog: {count} documents "
-                   f"in {settings.index_dir}.")
+                   f"in {where} ({engine}).")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the orderly stop Ctrl-C makes: commit, stop the workers."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated()
+
+
+@contextmanager
+def _stop_on_sigterm():
+    # Python's default for SIGTERM ends the process on the spot: the workers then die with
+    # it (die_with_parent), but the Tesseract or antiword a worker started would run on.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_index(settings: Settings, folder: Path, quiet: bool, retry_failed: bool) -> Summary:
-    # Ctrl-C exits 130; everything the writer committed before it stays.
+    # Ctrl-C exits 130, SIGTERM 143; everything the writer committed before it stays.
     reporter = reporter_for(quiet)
     close = getattr(reporter, "close", lambda: None)
     try:
-        with archive_errors():
+        with archive_errors(), _stop_on_sigterm():
             return index_collection(settings, folder, reporter, retry_failed=retry_failed)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         close()
-        click.echo("\nInterrupted. Everything committed so far is kept; run the same command "
-                   "again to resume.", err=True)
-        sys.exit(130)
+        terminated = isinstance(exc, _Terminated)
+        click.echo(f"\n{'Stopped (SIGTERM)' if terminated else 'Interrupted'}. Everything "
+                   "committed so far is kept; run the same command again to resume.", err=True)
+        sys.exit(143 if terminated else 130)
     finally:
         close()
 
@@ -116,12 +148,30 @@ def _print_summary(summary: Summary, settings: Settings, verbose: bool) -> None:
                f"{f', {summary.embedded} embedded' if summary.embedded else ''} "
                f"in {summary.seconds:.1f} s; "
                f"archive in {settings.var}")
+    if verbose:
+        _print_changes(summary)
     if summary.failures and verbose:
         for f in summary.failures:
             click.echo(f"  {f['reason']:<14} {f['error'] or f['path']}", err=True)
     elif summary.failures:
         click.echo("Run with -v to list the failed files, or see: docket status", err=True)
     _print_skipped(summary.skipped, summary.skipped_paths, verbose)
+
+
+def _print_changes(summary: Summary) -> None:
+    """The paths of each change, the first LIST_SHOWN of each list."""
+    lists = (("Added", summary.added_paths), ("Changed", summary.updated_paths),
+             ("Moved", [f"{m['from']} -> {m['to']}" for m in summary.moved_paths]),
+             ("Removed", summary.removed_paths),
+             ("Noted", [n["note"] for n in summary.noted]))
+    for title, paths in lists:
+        if not paths:
+            continue
+        click.echo(f"{title} ({len(paths)}):")
+        for path in paths[:LIST_SHOWN]:
+            click.echo(f"  {path}")
+        if len(paths) > LIST_SHOWN:
+            click.echo(f"  ... and {len(paths) - LIST_SHOWN} more (--json lists them all)")
 
 
 def _print_skipped(counts: dict, paths: list[dict], verbose: bool) -> None:
@@ -146,9 +196,12 @@ def status(var, as_json):
     """
     catalog = open_catalog(load(var))
     counts = catalog.counts()
+    counts = dict(counts)  # the catalog caches its counts: add to a copy
     counts["last_run"] = catalog.last_run()
     if counts["last_run"] and counts["last_run"].get("summary"):
         counts["last_run"]["summary"] = json.loads(counts["last_run"]["summary"])
+    if counts["last_run"]:
+        counts["last_run"]["state"] = _exit_state(counts["last_run"])
     if as_json:
         print_json(counts)
     else:
@@ -170,10 +223,40 @@ def _print_counts(counts: dict) -> None:
     if counts["empty"]:
         click.echo(f"Nothing to read ({len(counts['empty'])}): "
                    + ", ".join(f"{f['path']} ({f['reason']})" for f in counts["empty"]))
+    if counts.get("notes"):
+        click.echo(f"Notes ({len(counts['notes'])}):")
+        for f in counts["notes"]:
+            click.echo(f"  {f['reason']:<14} {f['error'] or f['path']}")
+    if counts["last_run"]:
+        click.echo(_last_run_line(counts["last_run"]))
     last = (counts["last_run"] or {}).get("summary") or {}
     if last.get("skipped"):
         click.echo("Not indexed at the last run: " + ", ".join(
             f"{e['path']} ({e['reason']})" for e in last.get("skipped_paths", [])))
+
+
+def _exit_state(run: dict) -> str:
+    """How a recorded run ended, with the exit code `docket index` gave it."""
+    summary = run.get("summary") or {}
+    if not run.get("finished"):
+        return "did not finish (killed, or still running)"
+    state = summary.get("state") or ("interrupted" if summary.get("interrupted") else
+                                      "finished")
+    if state == "interrupted":
+        return "interrupted (exit 130 or 143); rerun to resume"
+    if state != "finished":
+        return f"stopped by an error (exit 1): {summary.get('error')}"
+    failed = sum((summary.get("failed") or {}).values())
+    return f"finished with {failed} failed (exit 1)" if failed else "finished (exit 0)"
+
+
+def _last_run_line(run: dict) -> str:
+    s = run.get("summary") or {}
+    took = f", took {format_duration(s['seconds'])}" if "seconds" in s else ""
+    counts = ", ".join(f"{k} {s.get(k, 0)}" for k in ("added", "updated", "moved", "removed"))
+    failed = sum((s.get("failed") or {}).values())
+    return (f"Last run: started {run['started']}{took}; {counts}, failed {failed}, "
+            f"{s.get('extracted', 0)} extracted; {_exit_state(run)}")
 
 
 @click.command()

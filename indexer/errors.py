@@ -24,6 +24,9 @@ OK = "ok"
 EMPTY = "empty"
 FAILED = "failed"
 NOTHING_TO_READ = (EMPTY_FILE, NO_TEXT)
+# A note on a document read as OK, not a failure: a container whose members lie deeper than
+# --max-depth, which were left packed.
+NOT_UNPACKED = "not unpacked"
 
 
 class IndexingError(ArchiveError):

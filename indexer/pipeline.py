@@ -26,6 +26,7 @@ from indexer.errors import (
     EMPTY_FILE,
     FAILED,
     NO_TEXT,
+    NOT_UNPACKED,
     OK,
     OUT_OF_MEMORY,
     TIMED_OUT,
@@ -201,12 +202,14 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
     except OSError as exc:
         return failure(task, UNREADABLE, f"{task.rel}: cannot read the file: {exc}",
                        time.monotonic() - started, mime)
-    children = []
+    children, note = [], None
     if extracted.children:
         if task.depth >= max_depth:
             extracted.metadata["children_skipped"] = (
                 f"{len(extracted.children)} members not unpacked: nesting deeper than "
                 f"{max_depth} (--max-depth)")
+            note = (f"{task.rel}: its {len(extracted.children)} members lie beyond depth "
+                    f"{max_depth} and were not unpacked (raise --max-depth to unpack them).")
         else:
             children = [ChildRef(clean_text(c.name), save_blob(blob_dir, c.data), len(c.data))
                         for c in extracted.children]
@@ -218,7 +221,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
         languages = enrich.declared_languages(extracted.metadata)
         page_languages = [languages for _ in pages]
     has_text = any(p.strip() for p in pages)
-    status, reason, error = OK, None, None
+    status, reason, error = OK, note and NOT_UNPACKED, note
     if extracted.expects_text and not has_text:
         status, reason = EMPTY, NO_TEXT
         scanned = kind_of(mime) in ("pdf", "image")

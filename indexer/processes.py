@@ -36,7 +36,7 @@ def worker_temp_dir() -> Path:
     base = Path(tempfile.gettempdir())
     for old in base.glob(f"{TEMP_PREFIX}*"):
         pid = old.name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not is_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
 
@@ -47,7 +47,8 @@ def use_temp_dir(path: Path) -> None:
     tempfile.tempdir = str(path)
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
+    """True while a process of this id exists (even one we may not signal)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

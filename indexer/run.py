@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from archive.config import Settings
 from archive.permalinks import doc_id_for
 from indexer.crawl import FileEntry, Skipped, crawl, sha256_file
-from indexer.errors import EMPTY, FAILED, TOO_LARGE, UNREADABLE
+from indexer.errors import EMPTY, FAILED, OK, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
+from indexer.report import MAX_LISTED, Reporter, SilentReporter, Summary, TimeLeft
 from indexer.write import CatalogWriter
+
+__all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
 
 # Documents extracted between two index syncs in a long run. Each sync stalls extraction
 # and merges segments, so they are rare; the catalog holds everything in between.
@@ -24,69 +25,6 @@ INDEX_EVERY = 10_000
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
 WORK_BUDGET_FACTOR = 4
-MAX_LISTED = 1000  # skipped entries listed by path in a run's summary (all are counted)
-
-
-class Reporter(Protocol):
-    """Where a run reports progress: the CLI's progress bar, or nothing."""
-
-    def phase(self, name: str, total: int) -> None: ...
-
-    def step(self, item: str, n: int = 1) -> None: ...
-
-    def more(self, n: int) -> None: ...
-
-
-class SilentReporter:
-    """A Reporter that reports nothing."""
-
-    def phase(self, name: str, total: int) -> None:
-        pass
-
-    def step(self, item: str, n: int = 1) -> None:
-        pass
-
-    def more(self, n: int) -> None:
-        pass
-
-
-@dataclass
-class Summary:
-    """What a run did: counts per change, failures by reason, and how long it took.
-
-    `failed` counts failures only; files read with nothing to read in them (status EMPTY)
-    are counted by reason in `empty`, so they do not make the run fail.
-    """
-
-    added: int = 0
-    updated: int = 0
-    moved: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    extracted: int = 0
-    failed: Counter = field(default_factory=Counter)
-    failures: list[dict] = field(default_factory=list)
-    empty: Counter = field(default_factory=Counter)  # nothing to read, by reason
-    skipped: Counter = field(default_factory=Counter)  # entries not indexed, by reason
-    skipped_paths: list[dict] = field(default_factory=list)  # the first MAX_LISTED of them
-    indexed: int = 0
-    embedded: int = 0  # documents whose sentence embeddings were computed
-    relinked: int = 0  # news articles whose links were recomputed
-    seconds: float = 0.0
-    interrupted: bool = False
-    var: str = ""
-
-    def as_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "moved": self.moved,
-                "removed": self.removed, "unchanged": self.unchanged,
-                "extracted": self.extracted, "failed": dict(sorted(self.failed.items())),
-                "failures": self.failures, "empty": dict(sorted(self.empty.items())),
-                "skipped": dict(sorted(self.skipped.items())),
-                "skipped_paths": self.skipped_paths,
-                "indexed": self.indexed,
-                "embedded": self.embedded, "relinked": self.relinked,
-                "seconds": round(self.seconds, 2), "interrupted": self.interrupted,
-                "var": self.var}
 
 
 def extract_options(settings: Settings) -> ExtractOptions:
@@ -128,10 +66,13 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
     except KeyboardInterrupt:
         summary.interrupted = True  # what was committed stays; the next run resumes
         raise
+    except Exception as exc:
+        summary.error = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
         writer.commit()
         summary.seconds = time.monotonic() - started
-        writer.finish_run(run_id, summary.as_dict())
+        writer.finish_run(run_id, summary.as_dict(limit=MAX_LISTED))
         writer.close()
     return summary
 
@@ -151,6 +92,9 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
     for row in writer.pending_children():
         run.queue(_child_task(settings, row))
     run.extract()
+    for paths in (summary.added_paths, summary.updated_paths, summary.removed_paths):
+        paths.sort()  # in the order of the collection, not of the workers
+    summary.moved_paths.sort(key=lambda m: m["to"])
 
 
 class _Run:
@@ -161,7 +105,9 @@ class _Run:
                  summary: Summary, retry_failed: bool):
         self.settings, self.writer, self.reporter = settings, writer, reporter
         self.summary, self.retry_failed = summary, retry_failed
-        self.tasks: deque[Task] = deque()
+        self.tasks: _Queue = _Queue(self._taken)
+        self.in_flight: dict[str, Task] = {}  # rel -> task a worker has, oldest first
+        self.time_left = TimeLeft(settings.worker_count)
         self.categories: dict[str, str] = {}  # top-level path -> "added" or "updated"
         # sha256 -> paths with the same bytes as a queued task, set once it is recorded: a
         # zip of sixteen identical zips (42.zip) costs one extraction per level, not 16^n.
@@ -208,12 +154,13 @@ class _Run:
                 continue
             state = writer.document_state(doc_id)
             if state and removed_by_doc.get(doc_id) and not old:
-                writer.move_path(removed_by_doc[doc_id].pop(), entry.rel, entry.size,
-                                 entry.mtime_ns)
+                source = removed_by_doc[doc_id].pop()
+                writer.move_path(source, entry.rel, entry.size, entry.mtime_ns)
                 summary.moved += 1
+                summary.moved_paths.append({"from": source, "to": entry.rel})
             elif (state and not self._retry(doc_id)) or sha in self.waiting:
                 self._point(sha, (entry.rel, doc_id, entry.size, entry.mtime_ns))
-                self._count("updated" if old else "added")
+                self._count("updated" if old else "added", entry.rel)
             else:
                 self.categories[entry.rel] = "updated" if old else "added"
                 self.queue(Task(path=entry.path, rel=entry.rel, sha256=sha, size=entry.size,
@@ -222,6 +169,7 @@ class _Run:
             if rel in removed_by_doc.get(known[rel].doc_id, []):
                 writer.remove_path(rel)
                 summary.removed += 1
+                summary.removed_paths.append(rel)
 
     def queue(self, task: Task) -> None:
         """Queue a task, or, when the same bytes are queued already, wait for that one."""
@@ -231,6 +179,7 @@ class _Run:
             return
         self.waiting[task.sha256] = []
         self.tasks.append(task)
+        self.time_left.add(task.rel, task.size)
 
     def extract(self) -> None:
         if not self.tasks:
@@ -259,14 +208,30 @@ class _Run:
             self.writer.set_path(*path)
         summary.extracted += 1
         if task.parent_path is None:
-            self._count(self.categories.get(task.rel, "added"))
+            self._count(self.categories.get(task.rel, "added"), task.rel)
         if outcome.status == FAILED:
             self._failed(task.rel, outcome.reason, outcome.error)
         elif outcome.status == EMPTY:
             summary.empty[outcome.reason] += 1
+        elif outcome.status == OK and outcome.reason:
+            summary.notes[outcome.reason] += 1
+            summary.noted.append({"path": task.rel, "reason": outcome.reason,
+                                  "note": outcome.error})
         for child in outcome.children:
             self._child(task, child)
+        self.in_flight.pop(task.rel, None)
+        self.time_left.finish(task.rel, task.size, outcome.seconds)
         self.reporter.step(task.rel)
+        self._show_working()
+
+    def _taken(self, task: Task) -> None:
+        """A worker took `task`: the bar names the file worked on longest."""
+        self.in_flight[task.rel] = task
+        self._show_working()
+
+    def _show_working(self) -> None:
+        oldest = next(iter(self.in_flight), None)
+        self.reporter.working(oldest, self.time_left.seconds())
 
     def _child(self, parent: Task, child) -> None:
         rel, doc_id = f"{parent.rel}!/{child.name}", doc_id_for(child.sha256)
@@ -294,8 +259,9 @@ class _Run:
         else:
             self.writer.set_path(*path)
 
-    def _count(self, category: str) -> None:
+    def _count(self, category: str, rel: str) -> None:
         setattr(self.summary, category, getattr(self.summary, category) + 1)
+        getattr(self.summary, f"{category}_paths").append(rel)
 
     def _failed(self, rel: str, reason: str, error: str | None) -> None:
         self.summary.failed[reason] += 1
@@ -303,6 +269,20 @@ class _Run:
 
     def _retry(self, doc_id: str) -> bool:
         return self.retry_failed and _has_failed(self.writer, doc_id)
+
+
+class _Queue(deque):
+    """The task queue; calls `taken` with each task a pool takes from it, so the run knows
+    which files are being worked on (the pools only pop from the left)."""
+
+    def __init__(self, taken):
+        super().__init__()
+        self.taken = taken
+
+    def popleft(self) -> Task:
+        task = super().popleft()
+        self.taken(task)
+        return task
 
 
 def _pool(settings: Settings, config: WorkerConfig):

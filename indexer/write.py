@@ -13,11 +13,13 @@ from pathlib import Path
 
 from archive.catalog import compress_text, connect, index_records
 from archive.config import Settings
-from archive.engines import archive_engine, open_index, open_index_for_writing, recreate_index
+from archive.engines import archive_engine, index_folder, open_index, open_index_for_writing
 from archive.errors import CollectionMismatchError
 from archive.permalinks import doc_id_for
 from archive.search import SearchIndex
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
+from indexer.rebuild import rebuild as rebuild_index
+from indexer.rebuild import restore_interrupted_swap
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
 
@@ -271,17 +273,14 @@ class CatalogWriter:
                           (_now(), json.dumps(summary, ensure_ascii=False), run_id))
 
     # the index projection -------------------------------------------------------------------
-    def _open_index(self, rebuild: bool) -> SearchIndex:
+    def _open_index(self) -> SearchIndex:
         # The engine is recorded in the catalog when the index is made, so later runs and
         # the site open the same one; a rebuild may move the archive to another engine.
-        engine, shards = archive_engine(self.settings, switching=rebuild)
-        if rebuild:
+        engine, shards = archive_engine(self.settings)
+        restore_interrupted_swap(index_folder(self.settings, engine, shards))
+        index, repaired = open_index_for_writing(self.settings)
+        if repaired:  # a damaged index is only a projection: refill it from the catalog
             self.conn.execute("UPDATE documents SET indexed = 0")
-            index = recreate_index(self.settings)
-        else:
-            index, repaired = open_index_for_writing(self.settings)
-            if repaired:  # a damaged index is only a projection: refill it from the catalog
-                self.conn.execute("UPDATE documents SET indexed = 0")
         with self.conn:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("engine", engine), ("xapian_shards", shards)])
@@ -316,11 +315,17 @@ class CatalogWriter:
     def sync_index(self, rebuild: bool = False, progress=None) -> int:
         """Project every document changed since the last sync into the search index.
 
-        With `rebuild`, the index is recreated from the whole catalog (no re-extraction).
-        Returns how many documents were written or deleted.
+        With `rebuild`, a new index is made from the whole catalog (no re-extraction) in a
+        folder of its own and swapped in when complete (indexer/rebuild.py): searches answer
+        from the old one meanwhile. Returns how many documents were written or deleted (with
+        `rebuild`: how many the new index holds).
         """
         self.commit()
-        index = self._open_index(rebuild)
+        if rebuild:
+            count = rebuild_index(self.conn, self.settings, progress)
+            self.sync_index()  # documents that changed while it was being built
+            return count
+        index = self._open_index()
         done = 0
         while True:
             rows = self.conn.execute("SELECT doc_id, present FROM documents WHERE indexed = 0 "

@@ -85,7 +85,8 @@ def test_index_still_exits_1_for_a_real_failure_beside_nothing_to_read(runner, n
     assert result.exit_code == 1, result.output
     assert "failed 1 (1 encrypted)" in result.output
     assert "locked.pdf: the PDF is password-protected" in result.output
-    assert "courtyard.png" not in result.output  # -v lists failures, not empty files
+    # -v lists courtyard.png among the added paths, never among the failures
+    assert "  courtyard.png\n" in result.output and "courtyard.png: no text" not in result.output
     status = invoke(runner, "status", "--var", var).output
     failed, _, empty = status.partition("Nothing to read (3):")
     assert "Failed files (1):" in failed and "locked.pdf" in failed

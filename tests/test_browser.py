@@ -256,3 +256,33 @@ def test_citation_of_an_arabic_title_reads_left_to_right(site, page, sample_cata
     page.goto(f"{site}/search?q=التعليم")
     count = page.locator("p.count").evaluate("el => el.innerText")
     assert re.match(r"\d+ documents? match(es)? “التعليم”", count), count
+
+
+def test_batch_search_runs_a_list_of_names_as_a_table(site, page):
+    page.goto(site + "/batch")
+    page.fill("#queries", "bin Laden\nIran al-Qaida\n# a comment\nالمكتبة\nnosuchwordanywhere")
+    page.click("button:text-is('Run the searches')")
+    rows = page.locator("table.batch-results tbody tr")
+    assert rows.count() == 4  # the comment is skipped
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(4)]
+    assert [c[0] for c in cells] == ["bin Laden", "Iran al-Qaida", "المكتبة",
+                                     "nosuchwordanywhere"]
+    assert int(cells[0][1]) >= 2 and "letter-026-en-bin-laden-translation.txt" in cells[0][2]
+    assert cells[3][1] == "0" and "No document matches." in cells[3][2]
+    rows.nth(0).locator("td ol.top a").first.click()  # a top document opens at its hit
+    page.wait_for_url(re.compile(r"/d/[0-9a-f]{16}"))
+    assert page.locator("mark").count() >= 1
+
+
+def test_an_empty_search_browses_the_archive_newest_first(site, page, sample_catalog):
+    page.goto(site + "/")
+    page.fill("#q", "")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search"))
+    count = page.inner_text("p.count")
+    assert "documents in the archive" in count
+    assert int(count.split()[0]) == sample_catalog.counts()["documents"]
+    assert page.locator("aside.facets a").count() >= 5  # facets on
+    dates = [d for d in page.locator("li.hit .meta").all_inner_texts()]
+    years = [int(m) for text in dates for m in re.findall(r"\b(20\d\d)-\d\d-\d\d\b", text)[:1]]
+    assert years and years == sorted(years, reverse=True)

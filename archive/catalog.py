@@ -15,7 +15,8 @@ from archive.errors import DocumentGoneError, DocumentNotFoundError, IndexMissin
 from archive.model import Document, IndexRecord, Page
 from archive.permalinks import ID_LENGTH, doc_id_for, is_doc_id
 
-SCHEMA_VERSION = 2  # 2: editors' findings (tags, stars, notes, saved searches), versions
+SCHEMA_VERSION = 3  # 2: editors' findings (tags, stars, notes, saved searches), versions
+# 3: editors' notes on news links (a link the machine missed, added by hand)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -136,6 +137,14 @@ CREATE TABLE IF NOT EXISTS doc_notes (
     written_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS doc_notes_doc ON doc_notes(doc_id, page);
+CREATE TABLE IF NOT EXISTS link_notes (
+    news_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    note TEXT NOT NULL,
+    written_by TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    PRIMARY KEY (news_id, doc_id)
+);
 CREATE TABLE IF NOT EXISTS saved_searches (
     name TEXT PRIMARY KEY,
     query TEXT NOT NULL,

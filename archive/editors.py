@@ -119,6 +119,28 @@ def csrf_valid(session, token: str | None) -> bool:
 REVIEWS = ("confirmed", "rejected", "suggested")
 
 
+MAX_LINK_NOTE = 2000  # characters of an editor's note on a link
+
+
+def add_link(conn, news_id: str, doc_id: str, editor: str, note: str) -> None:
+    """An editor's link the machine missed (or one it scored low): confirmed, with the
+    editor's note saying why, both kept across relinking and reindexing.
+
+    Raises ValueError for an empty or too long note.
+    """
+    note = note.strip()
+    if not note or len(note) > MAX_LINK_NOTE:
+        raise ValueError(f"Say in a note (up to {MAX_LINK_NOTE} characters) why the article "
+                         "discusses this document.")
+    review(conn, news_id, doc_id, "confirmed", editor)
+    with transaction(conn):
+        conn.execute("INSERT INTO link_notes VALUES (?, ?, ?, ?, ?) ON CONFLICT (news_id, "
+                     "doc_id) DO UPDATE SET note = excluded.note, written_by = "
+                     "excluded.written_by, written_at = excluded.written_at",
+                     (news_id, doc_id, note, editor, datetime.now(UTC).isoformat(
+                         timespec="seconds")))
+
+
 def review(conn, news_id: str, doc_id: str, decision: str, editor: str) -> None:
     """Record a journalist's confirmation or rejection of a link (kept across reindexing).
     The document is marked for re-projection, as its coverage may have changed: call

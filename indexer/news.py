@@ -4,6 +4,7 @@ links computed for them, and re-projecting the documents whose coverage changed.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from archive.xref import (
     link_article,
 )
 from indexer.embed import ensure_embeddings, open_vectors
+from indexer.enrich import tag_languages
 
 
 def _now() -> str:
@@ -28,7 +30,11 @@ def _now() -> str:
 
 
 def store_article(conn, article: NewsArticle, added_by: str | None = None) -> bool:
-    """Save an article in the catalog (one transaction). Returns False when it was there."""
+    """Save an article in the catalog (one transaction), with the language of its text when
+    the page declares none. Returns False when it was there."""
+    if not article.language:
+        found = tag_languages([article.title + "\n" + article.text])[0]
+        article = replace(article, language=found[0] if found else None)
     with transaction(conn):
         cur = conn.execute(
             "INSERT OR IGNORE INTO news (news_id, title, text, outlet, author, published, url, "

@@ -202,3 +202,29 @@ def engine_archives(sample_archive, tmp_path_factory, shard_servers):
         return made[engine]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests import browsing
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browsing.CHROMIUM,
+                                    args=browsing.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    dialogs, errors = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))  # the script's own failures
+    page.dialogs, page.errors = dialogs, errors
+    yield page
+    context.close()

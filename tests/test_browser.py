@@ -2,61 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
-from app import create_app
 from archive.config import Settings
 from indexer.run import index_collection
+from tests.browsing import CHROMIUM, Site, shoot
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(make test installs it)")
-SCREENSHOTS = Path(os.environ.get("DOCKET_SCREENSHOTS", "")) if os.environ.get(
-    "DOCKET_SCREENSHOTS") else None
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Site:
-    """The app served by waitress on a free loopback port, in a thread of its own."""
-
-    def __init__(self, settings):
-        import waitress
-
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = waitress.create_server(create_app(settings), host="127.0.0.1",
-                                             port=port, threads=4)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Close the server once it is idle: the browser gone, its connections closed and
-        the page images in flight drawn (in child processes, so they can outlast a test).
-        Closing it busy leaves connections whose closing later writes to the server's
-        closed trigger (EBADF in the server's thread, a failure of whatever test runs)."""
-        server, deadline = self.server, time.monotonic() + 60
-        dispatcher = server.task_dispatcher
-        while time.monotonic() < deadline and (
-                len(server._map) > 2 or dispatcher.active_count or dispatcher.queue):
-            time.sleep(0.05)  # waiting for quiet, not timing anything
-        server.close()
-        self.thread.join(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -64,33 +19,6 @@ def site(sample_archive):
     served = Site(sample_archive[0])
     yield served.url
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.dialogs = dialogs
-    yield page
-    context.close()
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
 def test_search_with_facets_narrows_the_results(site, page):
@@ -256,3 +184,33 @@ def test_citation_of_an_arabic_title_reads_left_to_right(site, page, sample_cata
     page.goto(f"{site}/search?q=التعليم")
     count = page.locator("p.count").evaluate("el => el.innerText")
     assert re.match(r"\d+ documents? match(es)? “التعليم”", count), count
+
+
+def test_batch_search_runs_a_list_of_names_as_a_table(site, page):
+    page.goto(site + "/batch")
+    page.fill("#queries", "bin Laden\nIran al-Qaida\n# a comment\nالمكتبة\nnosuchwordanywhere")
+    page.click("button:text-is('Run the searches')")
+    rows = page.locator("table.batch-results tbody tr")
+    assert rows.count() == 4  # the comment is skipped
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(4)]
+    assert [c[0] for c in cells] == ["bin Laden", "Iran al-Qaida", "المكتبة",
+                                     "nosuchwordanywhere"]
+    assert int(cells[0][1]) >= 2 and "letter-026-en-bin-laden-translation.txt" in cells[0][2]
+    assert cells[3][1] == "0" and "No document matches." in cells[3][2]
+    rows.nth(0).locator("td ol.top a").first.click()  # a top document opens at its hit
+    page.wait_for_url(re.compile(r"/d/[0-9a-f]{16}"))
+    assert page.locator("mark").count() >= 1
+
+
+def test_an_empty_search_browses_the_archive_newest_first(site, page, sample_catalog):
+    page.goto(site + "/")
+    page.fill("#q", "")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search"))
+    count = page.inner_text("p.count")
+    assert "documents in the archive" in count
+    assert int(count.split()[0]) == sample_catalog.counts()["documents"]
+    assert page.locator("aside.facets a").count() >= 5  # facets on
+    dates = [d for d in page.locator("li.hit .meta").all_inner_texts()]
+    years = [int(m) for text in dates for m in re.findall(r"\b(20\d\d)-\d\d-\d\d\b", text)[:1]]
+    assert years and years == sorted(years, reverse=True)

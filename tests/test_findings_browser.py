@@ -11,7 +11,7 @@ from archive import editors
 from archive.catalog import Catalog, connect
 from archive.config import Settings
 from indexer.run import index_collection
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, shoot
+from tests.browsing import CHROMIUM, Site, shoot
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(make test installs it)")
@@ -50,23 +50,6 @@ def site(archive):
     served = Site(archive[0])
     yield served.url
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def sign_in(page, site) -> None:

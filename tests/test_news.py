@@ -163,3 +163,18 @@ def test_cli_news_add_reads_every_source_and_reports_the_failed_ones(tmp_path, r
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 2 and errors[0].startswith("Could not read")
     assert runner.invoke(main, ["news", "add", "--var", str(var)]).exit_code == 2
+
+
+@pytest.mark.parametrize("name, language", [("news-ar-04-family-letters.txt", "ar"),
+                                            ("news-en-05-expenses.txt", "en")])
+def test_an_article_declaring_no_language_gets_the_language_of_its_text(tmp_path, name,
+                                                                        language):
+    from archive.catalog import connect
+    from indexer.news import store_article
+
+    article = news.parse_article((NEWS / name).read_bytes(), source=name)
+    assert article.language is None  # plain text declares nothing
+    conn = connect(tmp_path / "catalog.sqlite")
+    assert store_article(conn, article)
+    assert news.get_article(conn, article.news_id).language == language
+    conn.close()

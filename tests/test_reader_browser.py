@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from archive.catalog import Catalog
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Site
+from tests.browsing import CHROMIUM, Site
 from tests.test_reader import build_long_archive
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
@@ -31,27 +31,6 @@ def long_site(tmp_path_factory):
     yield served.url, catalog
     served.stop()
     catalog.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))  # the script's own failures
-    page.errors = errors
-    yield page
-    context.close()
 
 
 def args_of(url: str) -> dict[str, list[str]]:

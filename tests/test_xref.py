@@ -226,6 +226,53 @@ def test_near_misses_are_listed_apart_with_their_evidence_in_plain_words(linked)
     assert named[2][1] == 3 and "the passage" in named[2][0]
 
 
+def csrf_token(client, url: str) -> str:
+    return client.get(url).get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]
+
+
+def signed_in(client, conn, page: str, name="amira") -> str:
+    """Sign a client in as an editor; the CSRF token of its new session, read off `page`."""
+    editors.set_password(conn, name, "a long password")
+    assert client.post("/login", data={"name": name, "password": "a long password",
+                                       "csrf_token": csrf_token(client, "/login")}
+                       ).status_code == 302
+    return csrf_token(client, page)
+
+
+def test_an_editor_adds_a_link_the_machine_missed_with_a_note(linked):
+    from indexer.news import relink
+
+    settings, conn, articles, _ = linked
+    general = articles["news-en-06-general-release.html"].news_id
+    letter = Catalog(settings.catalog_path).resolve("letters/letter-001-ar.txt")
+    client = create_app(settings).test_client()
+    form = {"document": "letters/letter-001-ar.txt", "note": "The letter it quotes."}
+    assert client.post(f"/n/{general}/link", data=form).status_code == 403  # not signed in
+    token = signed_in(client, conn, f"/n/{general}")
+    assert client.post(f"/n/{general}/link", data=form).status_code == 400  # no CSRF token
+    empty = client.post(f"/n/{general}/link", data=form | {"note": " ", "csrf_token": token})
+    assert empty.status_code == 400 and "Say in a note" in empty.get_data(as_text=True)
+    unknown = client.post(f"/n/{general}/link",
+                          data=form | {"document": "no/such.txt", "csrf_token": token})
+    assert unknown.status_code == 404
+    try:
+        done = client.post(f"/n/{general}/link", data=form | {"csrf_token": token})
+        assert done.status_code == 302
+        relink(conn, WhooshIndex(settings.index_dir), [general])  # kept across relinking
+        [link] = xref.links_for_article(conn, general)
+        assert (link.doc_id, link.review, link.note) == (letter, "confirmed",
+                                                           "The letter it quotes.")
+        page = client.get(f"/n/{general}").get_data(as_text=True)
+        assert "Added by amira: The letter it quotes." in page
+        assert client.get(f"/n/{general}.json").get_json()["links"][0]["note"] == \
+            "The letter it quotes."
+    finally:  # the fixture is shared: the general story links nothing again
+        conn.execute("DELETE FROM news_links WHERE news_id = ? AND doc_id = ?",
+                     (general, letter))
+        conn.execute("DELETE FROM link_notes WHERE news_id = ?", (general,))
+
+
 def test_real_stories_link_to_the_real_letters(tmp_path):
     """The 2011-2012 stories about bin Laden's letters against the CTC's 17 letters."""
     letters = needs_shared(SHARED_CORPUS / "ctc-letters-from-abbottabad-2012")

@@ -54,6 +54,21 @@ def review(news_id: str):
                                  url_for("news.page", news_id=news_id)))
 
 
+@bp.post("/n/<news_id>/link")
+def add_link(news_id: str):
+    """An editor links a document the machine missed, with a note saying why."""
+    editor_only()
+    article = news.get_article(get_writable(), news_id)
+    doc_id = get_catalog().resolve(request.form.get("document", ""))
+    try:
+        editors.add_link(get_writable(), article.news_id, doc_id, session["editor"],
+                         request.form.get("note", ""))
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    news_writer.reproject(get_writable(), get_index(), {doc_id})
+    return redirect(url_for("news.page", news_id=news_id))
+
+
 @bp.post("/news/add")
 def add():
     editor_only()

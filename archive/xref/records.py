@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.aliases import default_aliases
-from archive.catalog import MEMBER_SEP, SHOWN_LINK
+from archive.catalog import MEMBER_SEP, SHOWN_LINK, has_table
 
 NEAR_FLOOR = 0.25  # suggestions scoring this much, below the threshold, are near misses
 NEAR_SHOWN = 5
+_NOTE = ("(SELECT note FROM link_notes k WHERE k.news_id = l.news_id "
+         "AND k.doc_id = l.doc_id)")  # an older, read-only catalog has no link_notes
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class LinkRecord:
     published: str | None = None
     url: str | None = None
     doc_title: str | None = None  # the document's title, else its file name
+    note: str | None = None  # the editor's note, on a link an editor added
 
     @property
     def is_confirmed(self) -> bool:
@@ -41,7 +44,7 @@ def link_json(link: LinkRecord) -> dict[str, Any]:
             "published": link.published, "url": link.url, "doc_id": link.doc_id,
             "doc_title": link.doc_title, "score": link.score, "page": link.page,
             "review": link.review, "reviewed_by": link.reviewed_by,
-            "evidence": link.evidence,
+            "evidence": link.evidence, "note": link.note,
             "why": [{"text": t, "page": page} for t, page in plain_evidence(link.evidence)]}
 
 
@@ -95,7 +98,8 @@ def _records(conn, where: str, args: tuple) -> list[LinkRecord]:
     rows = conn.execute(
         "SELECT l.news_id, l.doc_id, l.score, l.page, l.review, l.reviewed_by, l.evidence, "
         "n.title AS news_title, n.outlet, n.published, n.url, d.title AS doc_title, "
-        "(SELECT MIN(path) FROM paths p WHERE p.doc_id = l.doc_id) AS doc_path "
+        "(SELECT MIN(path) FROM paths p WHERE p.doc_id = l.doc_id) AS doc_path, "
+        f"{_NOTE if has_table(conn, 'link_notes') else 'NULL'} AS note "
         "FROM news_links l JOIN news n USING (news_id) LEFT JOIN documents d USING (doc_id) "
         f"WHERE {where} "
         "ORDER BY (l.review = 'confirmed') DESC, l.score DESC, l.doc_id", args).fetchall()
@@ -103,7 +107,8 @@ def _records(conn, where: str, args: tuple) -> list[LinkRecord]:
                        page=r["page"], review=r["review"], reviewed_by=r["reviewed_by"],
                        evidence=json.loads(r["evidence"] or "{}"), news_title=r["news_title"],
                        outlet=r["outlet"], published=r["published"], url=r["url"],
-                       doc_title=_label(r["doc_title"], r["doc_path"])) for r in rows]
+                       doc_title=_label(r["doc_title"], r["doc_path"]), note=r["note"])
+            for r in rows]
 
 
 def _shown(conn, where: str, args: tuple) -> list[LinkRecord]:

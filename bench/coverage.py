@@ -4,7 +4,7 @@ Copies the shared corpus (read-only) to a scratch folder, indexes the copy with 
 index` (OCR on) and with `recollindex` (OCR on, every helper Debian has installed), then
 prints one line per file and the totals. Usage:
 
-    .venv/bin/python bench/coverage.py [--corpus /work/shared/corpus] [--jobs 2]
+    .venv/bin/python bench/coverage.py [--corpus /work/shared/corpus] [--jobs 2] [--scratch DIR]
 
 "Yields text" means the same for both: the extracted text of the file is not blank. A
 container (zip, e-mail, mailbox, ...) yields text when the file itself or any member at any
@@ -85,8 +85,10 @@ def recoll_yields(confdir: Path, folder: Path) -> dict[str, tuple[bool, str]]:
 
 def run(corpus: Path, scratch: Path, jobs: int) -> tuple[list[str], dict, dict]:
     folder = scratch / "corpus"
-    shutil.copytree(corpus, folder, symlinks=True)
     var, confdir = scratch / "docket-var", scratch / "recoll-conf"
+    for old in (folder, var, confdir / "xapiandb"):  # a kept scratch folder keeps only
+        shutil.rmtree(old, ignore_errors=True)       # Recoll's OCR cache between runs
+    shutil.copytree(corpus, folder, symlinks=True)
     print(f"indexing {folder} with docket ...", flush=True)
     d_sec, _, _ = timed([str(ROOT / ".venv/bin/docket"), "index", str(folder), "--var", str(var),
                          "-q", "--no-embeddings", "-j", str(jobs)])
@@ -130,15 +132,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder to copy and index")
     parser.add_argument("--jobs", type=int, default=2, help="Docket workers")
-    parser.add_argument("--keep", type=Path, help="scratch folder to keep (default: a temp one)")
+    parser.add_argument("--scratch", type=Path,
+                        help="scratch folder to keep; a rerun reuses Recoll's OCR cache in it "
+                        "(default: a temporary folder)")
     args = parser.parse_args()
     if not shutil.which("recollindex"):
         sys.exit("recollindex not found: apt-get install recollcmd python3-recoll "
                  "(make bench does it)")
-    if args.keep:
-        shutil.rmtree(args.keep, ignore_errors=True)
-        args.keep.mkdir(parents=True)
-        report(*run(args.corpus, args.keep, args.jobs))
+    if args.scratch:
+        args.scratch.mkdir(parents=True, exist_ok=True)
+        report(*run(args.corpus, args.scratch, args.jobs))
         return
     with tempfile.TemporaryDirectory(prefix="docket-coverage-") as scratch:
         report(*run(args.corpus, Path(scratch), args.jobs))

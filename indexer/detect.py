@@ -10,6 +10,11 @@ import magic
 import olefile
 
 from archive.encodings import decode, utf16_without_bom
+from indexer.extractors.ebcdic import MIME_TYPE as EBCDIC_MIME
+from indexer.extractors.ebcdic import is_ebcdic
+from indexer.extractors.mailbox import mail_type
+from indexer.extractors.pst import MIME_TYPE as PST_MIME
+from indexer.extractors.pst import SIGNATURE as PST_SIGNATURE
 
 _local = threading.local()  # a Magic object is not thread-safe: one per thread
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"subject:",
@@ -25,7 +30,12 @@ HINT_TYPES = frozenset({
     "application/x-sh", "application/x-shellscript", "application/x-perl", "application/x-php",
     "application/x-ruby", "application/x-awk", "application/x-tcl", "application/x-m4"})
 # text/x-* is program code or unknown to libmagic, except these formats of their own.
-_TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalendar")
+_TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalendar",
+                 EBCDIC_MIME)
+# Types libmagic gives mailboxes: PST/OST as .msg, an mbox as text, mail or even HTML.
+_SNIFFED = ("application/vnd.ms-outlook", "text/plain", "text/html", "message/rfc822",
+            "application/mbox", "application/octet-stream")
+_HTML_START = re.compile(rb"\s*(<!doctype html|<html[\s>])", re.I)
 TEXT_SAMPLE = 65_536  # bytes judged by reads_as_text
 MAX_CONTROLS = 0.01  # share of control or replacement characters text may hold
 # C0 and C1 controls but tab, line ends, vertical tab, form feed and DOS end-of-file (^Z),
@@ -59,6 +69,12 @@ def _ole_type(path: Path) -> str | None:
         return "application/vnd.ms-excel"
     if "PowerPoint Document" in streams:
         return "application/vnd.ms-powerpoint"
+    if "VisioDocument" in streams:
+        return "application/vnd.visio"
+    if "Quill/QuillSub/CONTENTS" in streams:
+        return "application/x-mspublisher"
+    if "CONTENTS" in streams and "SPELLING" in streams or "MatOST/MatOST" in streams:
+        return "application/vnd.ms-works"
     return None
 
 
@@ -68,6 +84,14 @@ def detect_mime(path: Path) -> str:
     Empty files are `inode/x-empty`; unreadable ones raise OSError.
     """
     mime = _magic().from_file(str(path))
+    if mime in _SNIFFED:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if head.startswith(PST_SIGNATURE):
+            return PST_MIME  # libmagic calls PST/OST the MIME type of single .msg messages
+        mail = mail_type(path, head)
+        if mail:
+            return mail
     if mime in _OLE_TYPES:
         mime = _ole_type(path) or mime
     if mime in ("text/plain", "application/octet-stream"):
@@ -75,6 +99,10 @@ def detect_mime(path: Path) -> str:
             head = fh.read(4096)
         if mime == "application/octet-stream" and utf16_without_bom(head):
             return "text/plain"
+        if is_ebcdic(head):
+            return EBCDIC_MIME
+        if mime == "application/octet-stream" and _HTML_START.match(head):
+            return "text/html"  # markup with a few stray binary bytes libmagic gives up on
         if _looks_like_mail(head):
             return "message/rfc822"
     return mime

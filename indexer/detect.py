@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import zipfile
 from pathlib import Path
 
 import magic
@@ -15,6 +16,11 @@ from indexer.extractors.ebcdic import is_ebcdic
 from indexer.extractors.mailbox import mail_type
 from indexer.extractors.pst import MIME_TYPE as PST_MIME
 from indexer.extractors.pst import SIGNATURE as PST_SIGNATURE
+from indexer.extractors.signed import MIME_TYPE as PKCS7_MIME
+from indexer.extractors.webarchive import MIME_TYPE as WEBARCHIVE_MIME
+from indexer.extractors.webarchive import is_webarchive
+from indexer.extractors.xps import MIME_TYPE as XPS_MIME
+from indexer.extractors.xps import is_xps
 
 _local = threading.local()  # a Magic object is not thread-safe: one per thread
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"subject:",
@@ -47,6 +53,34 @@ def _magic() -> magic.Magic:
     if not hasattr(_local, "magic"):
         _local.magic = magic.Magic(mime=True)
     return _local.magic
+
+
+def _description(path: Path) -> str:
+    if not hasattr(_local, "describe"):
+        _local.describe = magic.Magic()
+    return _local.describe.from_file(str(path))
+
+
+def _is_xps_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return is_xps(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _unnamed_type(path: Path, head: bytes) -> str | None:
+    """Types libmagic describes but gives no MIME type for (application/octet-stream)."""
+    if head.startswith(b"PK"):
+        return XPS_MIME if _is_xps_zip(path) else None
+    if head.startswith(b"bplist00"):
+        return WEBARCHIVE_MIME if is_webarchive(path) else None
+    description = _description(path)
+    if description.startswith("PGP") and "encrypted" in description:
+        return "application/pgp-encrypted"
+    if "PKCS#7 Signed Data" in description:
+        return PKCS7_MIME
+    return None
 
 
 def _looks_like_mail(head: bytes) -> bool:
@@ -92,6 +126,8 @@ def detect_mime(path: Path) -> str:
         mail = mail_type(path, head)
         if mail:
             return mail
+    if mime == "application/zip" and _is_xps_zip(path):
+        return XPS_MIME  # libmagic names a hand-made XPS package a plain zip
     if mime in _OLE_TYPES:
         mime = _ole_type(path) or mime
     if mime in ("text/plain", "application/octet-stream"):
@@ -103,6 +139,8 @@ def detect_mime(path: Path) -> str:
             return EBCDIC_MIME
         if mime == "application/octet-stream" and _HTML_START.match(head):
             return "text/html"  # markup with a few stray binary bytes libmagic gives up on
+        if mime == "application/octet-stream":
+            return _unnamed_type(path, head) or mime
         if _looks_like_mail(head):
             return "message/rfc822"
     return mime

@@ -282,3 +282,53 @@ def test_image_without_words_yields_its_written_description(tmp_path):
     text, _, extracted = text_of(path, NO_OCR)
     assert "description: Compound in Abbottabad, north wall" in text
     assert "artist: Skåne photographer" in text
+
+
+def test_sqlite_tables_are_read_as_rows(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "contacts.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE couriers (name TEXT, city TEXT)")
+        conn.execute("INSERT INTO couriers VALUES ('Abu Ahmed', 'Peshawar')")
+    conn.close()
+    text, mime, _ = text_of(path)
+    assert mime == "application/vnd.sqlite3"
+    assert "Abu Ahmed\tPeshawar" in text
+
+
+def test_dbf_records_are_read_in_their_code_page():
+    text, mime, _ = text_of(shared_file(TIKA, "testDBF_gb18030.dbf"))
+    assert mime == "application/x-dbf"
+    assert "虽然该指令经过重新发布" in text
+
+
+def test_xps_page_glyphs_are_read(tmp_path):
+    path = tmp_path / "doc.xps"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("FixedDocSeq.fdseq", "<FixedDocumentSequence/>")
+        zf.writestr("Documents/1/Pages/1.fpage",
+                    '<FixedPage xmlns="http://schemas.microsoft.com/xps/2005/06">'
+                    '<Glyphs UnicodeString="التقرير السنوي" /></FixedPage>')
+    text, mime, _ = text_of(path)
+    assert mime == "application/vnd.ms-xpsdocument"
+    assert "التقرير السنوي" in text
+
+
+@pytest.mark.parametrize("name, mime, child", [
+    ("testWEBARCHIVE.webarchive", "application/x-webarchive", "000-tika.apache.org.html"),
+    ("testPKCS7_signed_data_def.p7m", "application/pkcs7-mime", "testPKCS7_signed_data_def"),
+])
+def test_wrapped_documents_yield_their_content_as_a_child(name, mime, child):
+    if mime == "application/pkcs7-mime":
+        needs_tool("openssl", "openssl")
+    _, detected, extracted = text_of(shared_file(TIKA, name))
+    assert detected == mime
+    assert [c.name for c in extracted.children] == [child]
+
+
+def test_pgp_encrypted_file_is_reported_as_encrypted():
+    path = shared_file(TIKA, "testPGPEncrypted.gpg")
+    with pytest.raises(ExtractionError) as info:
+        text_of(path)
+    assert info.value.reason == ENCRYPTED

@@ -26,14 +26,18 @@ from indexer.extractors import (
     pst,
     rar,
     rtf,
+    signed,
+    tables,
     text,
     visio,
+    webarchive,
     writer,
+    xps,
 )
 
 MODULES: tuple[ModuleType, ...] = (archives, chm, djvu, ebcdic, email, encrypted, html, image,
                                    mailbox, media, msg, msoffice, office, pdf, pst, rar, rtf,
-                                   text, visio, writer)
+                                   signed, tables, text, visio, webarchive, writer, xps)
 
 Extractor = Callable[[Path, ExtractOptions], Extracted]
 

@@ -8,14 +8,15 @@ prints one line per file and the totals. Usage:
 
 "Yields text" means the same for both: the extracted text of the file is not blank. A
 container (zip, e-mail, mailbox, ...) yields text when the file itself or any member at any
-depth does. Recoll's figure is the size of the text it stored per document (`dbytes`, read
-with its Python module from Debian's python3-recoll, run by the system Python).
+depth does. For Recoll, the text is the start of each document's text it stored (its
+abstract), read with its Python module from Debian's python3-recoll by the system Python.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -35,7 +36,9 @@ CORPUS = Path("/work/shared/corpus")
 RECOLL_OCR = ("imgocr = 1\npdfocr = 1\nocrprogs = tesseract\n"
               "tesseractlang = ara+fas+urd+eng\ntesseractcmd = /usr/bin/tesseract\n")
 # Run by the system Python, where Debian's recoll module lives: every document's url, ipath
-# (member path inside a container, "" for the file itself) and stored text size.
+# (member path inside a container, "" for the file itself) and whether its text is blank.
+# Recoll stores the start of each document's text as its abstract (idxabsmlen, 250
+# characters); its `dbytes` counts whitespace too, so a blank page would count as text.
 RECOLL_LIST = """
 import json, sys
 from recoll import recoll
@@ -45,7 +48,8 @@ n = q.execute("dir:" + sys.argv[2], stemming=0)
 out = []
 for _ in range(n):
     doc = q.fetchone()
-    out.append([doc.url, doc.ipath or "", int(doc.dbytes or 0), doc.mimetype or ""])
+    out.append([doc.url, doc.ipath or "", bool((doc.abstract or "").strip()),
+                doc.mimetype or ""])
 json.dump(out, sys.stdout)
 """
 
@@ -76,10 +80,10 @@ def recoll_yields(confdir: Path, folder: Path) -> dict[str, tuple[bool, str]]:
     proc = subprocess.run(["/usr/bin/python3", "-c", RECOLL_LIST, str(confdir), str(folder)],
                           capture_output=True, text=True, check=True)
     out: dict[str, tuple[bool, str]] = {}
-    for url, ipath, size, mime in json.loads(proc.stdout):
+    for url, ipath, text, mime in json.loads(proc.stdout):
         rel = url.removeprefix("file://").removeprefix(str(folder) + "/")
         has, what = out.get(rel, (False, ""))
-        out[rel] = (has or size > 0, what if ipath else mime)
+        out[rel] = (has or text, what if ipath else mime)
     return out
 
 
@@ -96,7 +100,10 @@ def run(corpus: Path, scratch: Path, jobs: int) -> tuple[list[str], dict, dict]:
     with (confdir / "recoll.conf").open("a") as fh:
         fh.write(RECOLL_OCR)
     print(f"docket took {d_sec:.0f} s; indexing with recollindex ...", flush=True)
-    r_sec, _, _ = timed(["recollindex", "-c", str(confdir), "-z"])
+    # Recoll's filters start `python3` from PATH; Debian's helpers for them (python3-mutagen,
+    # -chm, -rarfile, -py7zr, ...) live under /usr/bin/python3, so it goes first.
+    env = {**os.environ, "PATH": f"/usr/bin:/bin:{os.environ.get('PATH', '')}"}
+    r_sec, _, _ = timed(["recollindex", "-c", str(confdir), "-z"], env=env)
     print(f"recollindex took {r_sec:.0f} s", flush=True)
     return top_files(folder), docket_yields(var), recoll_yields(confdir, folder)
 

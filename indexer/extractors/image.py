@@ -24,9 +24,11 @@ register_heif_opener()  # HEIC/HEIF photos (iPhones) open like any other image
 
 # EXIF tags people write in (description, artist, copyright, Windows title/comment/author/
 # keywords/subject, user comment): searchable text even when OCR finds no words.
+# Camera, software and the time taken are searchable too, as Recoll's EXIF dump makes them.
 _EXIF_TEXT = {270: "description", 315: "artist", 33432: "copyright", 40091: "title",
               40092: "comment", 40093: "author", 40094: "keywords", 40095: "subject",
-              37510: "comment"}
+              37510: "comment", 271: "camera make", 272: "camera model", 305: "software",
+              36867: "taken"}
 
 
 def _exif_value(value) -> str:

@@ -71,6 +71,8 @@ def docket_yields(var: Path) -> dict[str, tuple[bool, str]]:
         has, why = out.get(root, (False, ""))
         if path == root:
             why = f"{status}: {reason}" if reason else status
+            if status == "ok" and doc_id not in with_text:
+                why = "ok: a recording without tags, or a container whose members hold no text"
         out[root] = (has or doc_id in with_text, why)
     return out
 
@@ -142,10 +144,17 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path,
                         help="scratch folder to keep; a rerun reuses Recoll's OCR cache in it "
                         "(default: a temporary folder)")
+    parser.add_argument("--report-only", type=Path, metavar="DIR",
+                        help="print the report of an earlier --scratch DIR run, indexing nothing")
     args = parser.parse_args()
     if not shutil.which("recollindex"):
         sys.exit("recollindex not found: apt-get install recollcmd python3-recoll "
                  "(make bench does it)")
+    if args.report_only:
+        scratch = args.report_only
+        report(top_files(scratch / "corpus"), docket_yields(scratch / "docket-var"),
+               recoll_yields(scratch / "recoll-conf", scratch / "corpus"))
+        return
     if args.scratch:
         args.scratch.mkdir(parents=True, exist_ok=True)
         report(*run(args.corpus, args.scratch, args.jobs))

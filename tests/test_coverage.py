@@ -332,3 +332,18 @@ def test_pgp_encrypted_file_is_reported_as_encrypted():
     with pytest.raises(ExtractionError) as info:
         text_of(path)
     assert info.value.reason == ENCRYPTED
+
+
+def test_recording_without_tags_is_described_as_text(tmp_path):
+    import wave
+
+    path = tmp_path / "call.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * 8000)
+    text, _, extracted = text_of(path)
+    assert text.startswith("recording: ")
+    assert "8000 Hz" in text and "1.00 seconds" in text
+    assert extracted.expects_text is False

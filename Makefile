@@ -9,9 +9,11 @@ VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
-	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg python3-xapian xapian-tools
+	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg python3-xapian xapian-tools \
+	djvulibre-bin libchm-bin p7zip-full pst-utils libreoffice-core libreoffice-writer \
+	libreoffice-calc libreoffice-impress libreoffice-draw
 TEST_PACKAGES := chromium fonts-noto-core fonts-dejavu-core
-BENCH_PACKAGES := recoll fonts-noto-core
+BENCH_PACKAGES := recoll python3-recoll fonts-noto-core
 # Xapian's Python bindings come from Debian (python3-xapian, built by Debian from Xapian's
 # own sources) rather than a third-party PyPI wheel. They live in Debian's dist-packages,
 # which the venv (another Python 3.11 build) does not see; a .pth file adds a folder that

@@ -118,7 +118,7 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     peak = memory.stop()
     if proc.returncode not in (0, 1):
         sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{out.decode()[-2000:]}")
-    return seconds, peak, out.decode()
+    return seconds, peak, out.decode("utf-8", "replace")  # tools print file names as bytes
 
 
 def recoll_config(confdir: Path, folder: Path) -> None:

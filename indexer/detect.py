@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 import threading
+import zipfile
 from pathlib import Path
 
 import magic
 import olefile
 
 from archive.encodings import decode, utf16_without_bom
+from indexer.extractors.ebcdic import MIME_TYPE as EBCDIC_MIME
+from indexer.extractors.ebcdic import is_ebcdic
+from indexer.extractors.mailbox import mail_type
+from indexer.extractors.pst import MIME_TYPE as PST_MIME
+from indexer.extractors.pst import SIGNATURE as PST_SIGNATURE
+from indexer.extractors.signed import MIME_TYPE as PKCS7_MIME
+from indexer.extractors.webarchive import MIME_TYPE as WEBARCHIVE_MIME
+from indexer.extractors.webarchive import is_webarchive
+from indexer.extractors.xps import MIME_TYPE as XPS_MIME
+from indexer.extractors.xps import is_xps
 
 _local = threading.local()  # a Magic object is not thread-safe: one per thread
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"subject:",
@@ -25,7 +36,12 @@ HINT_TYPES = frozenset({
     "application/x-sh", "application/x-shellscript", "application/x-perl", "application/x-php",
     "application/x-ruby", "application/x-awk", "application/x-tcl", "application/x-m4"})
 # text/x-* is program code or unknown to libmagic, except these formats of their own.
-_TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalendar")
+_TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalendar",
+                 EBCDIC_MIME)
+# Types libmagic gives mailboxes: PST/OST as .msg, an mbox as text, mail or even HTML.
+_SNIFFED = ("application/vnd.ms-outlook", "text/plain", "text/html", "message/rfc822",
+            "application/mbox", "application/octet-stream")
+_HTML_START = re.compile(rb"\s*(<!doctype html|<html[\s>])", re.I)
 TEXT_SAMPLE = 65_536  # bytes judged by reads_as_text
 MAX_CONTROLS = 0.01  # share of control or replacement characters text may hold
 # C0 and C1 controls but tab, line ends, vertical tab, form feed and DOS end-of-file (^Z),
@@ -37,6 +53,34 @@ def _magic() -> magic.Magic:
     if not hasattr(_local, "magic"):
         _local.magic = magic.Magic(mime=True)
     return _local.magic
+
+
+def _description(path: Path) -> str:
+    if not hasattr(_local, "describe"):
+        _local.describe = magic.Magic()
+    return _local.describe.from_file(str(path))
+
+
+def _is_xps_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return is_xps(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _unnamed_type(path: Path, head: bytes) -> str | None:
+    """Types libmagic describes but gives no MIME type for (application/octet-stream)."""
+    if head.startswith(b"PK"):
+        return XPS_MIME if _is_xps_zip(path) else None
+    if head.startswith(b"bplist00"):
+        return WEBARCHIVE_MIME if is_webarchive(path) else None
+    description = _description(path)
+    if description.startswith("PGP") and "encrypted" in description:
+        return "application/pgp-encrypted"
+    if "PKCS#7 Signed Data" in description:
+        return PKCS7_MIME
+    return None
 
 
 def _looks_like_mail(head: bytes) -> bool:
@@ -59,6 +103,12 @@ def _ole_type(path: Path) -> str | None:
         return "application/vnd.ms-excel"
     if "PowerPoint Document" in streams:
         return "application/vnd.ms-powerpoint"
+    if "VisioDocument" in streams:
+        return "application/vnd.visio"
+    if "Quill/QuillSub/CONTENTS" in streams:
+        return "application/x-mspublisher"
+    if "CONTENTS" in streams and "SPELLING" in streams or "MatOST/MatOST" in streams:
+        return "application/vnd.ms-works"
     return None
 
 
@@ -68,6 +118,16 @@ def detect_mime(path: Path) -> str:
     Empty files are `inode/x-empty`; unreadable ones raise OSError.
     """
     mime = _magic().from_file(str(path))
+    if mime in _SNIFFED:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if head.startswith(PST_SIGNATURE):
+            return PST_MIME  # libmagic calls PST/OST the MIME type of single .msg messages
+        mail = mail_type(path, head)
+        if mail:
+            return mail
+    if mime == "application/zip" and _is_xps_zip(path):
+        return XPS_MIME  # libmagic names a hand-made XPS package a plain zip
     if mime in _OLE_TYPES:
         mime = _ole_type(path) or mime
     if mime in ("text/plain", "application/octet-stream"):
@@ -75,6 +135,12 @@ def detect_mime(path: Path) -> str:
             head = fh.read(4096)
         if mime == "application/octet-stream" and utf16_without_bom(head):
             return "text/plain"
+        if is_ebcdic(head):
+            return EBCDIC_MIME
+        if mime == "application/octet-stream" and _HTML_START.match(head):
+            return "text/html"  # markup with a few stray binary bytes libmagic gives up on
+        if mime == "application/octet-stream":
+            return _unnamed_type(path, head) or mime
         if _looks_like_mail(head):
             return "message/rfc822"
     return mime

@@ -35,8 +35,9 @@ def usable_languages(wanted: str) -> str | None:
     return "+".join(langs) or None
 
 
-def ocr_image(image: Image.Image, languages: str) -> str:
-    """Recognise the text of one image.
+def ocr_image(image: Image.Image, languages: str, timeout: float = 0) -> str:
+    """Recognise the text of one image; "" when Tesseract runs past `timeout` seconds (0: no
+    limit), so a caller with a time budget keeps what it read before.
 
     Raises ExtractionError when Tesseract or all requested language packs are missing.
     """
@@ -53,7 +54,11 @@ def ocr_image(image: Image.Image, languages: str) -> str:
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     try:
-        text = pytesseract.image_to_string(image, lang=langs, config="--psm 3")
+        text = pytesseract.image_to_string(image, lang=langs, config="--psm 3", timeout=timeout)
     except pytesseract.TesseractError as exc:
         raise ExtractionError(f"Tesseract failed: {exc}") from exc
+    except RuntimeError as exc:  # pytesseract's "Tesseract process timeout"
+        if "timeout" not in str(exc).lower():
+            raise
+        return ""
     return _BIDI_MARKS.sub("", text)  # Tesseract wraps RTL runs in direction marks

@@ -10,21 +10,34 @@ from indexer.errors import ExtractionError, UnsupportedTypeError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import (
     archives,
+    chm,
+    djvu,
+    ebcdic,
     email,
     encrypted,
     html,
     image,
+    mailbox,
     media,
     msg,
     msoffice,
     office,
     pdf,
+    pst,
+    rar,
     rtf,
+    signed,
+    tables,
     text,
+    visio,
+    webarchive,
+    writer,
+    xps,
 )
 
-MODULES: tuple[ModuleType, ...] = (archives, email, encrypted, html, image, media, msg, msoffice,
-                                   office, pdf, rtf, text)
+MODULES: tuple[ModuleType, ...] = (archives, chm, djvu, ebcdic, email, encrypted, html, image,
+                                   mailbox, media, msg, msoffice, office, pdf, pst, rar, rtf,
+                                   signed, tables, text, visio, webarchive, writer, xps)
 
 Extractor = Callable[[Path, ExtractOptions], Extracted]
 

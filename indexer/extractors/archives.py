@@ -1,4 +1,4 @@
-"""Archives (zip, tar, gzip/bzip2/xz, 7z): members become child documents, within limits."""
+"""Archives (zip, tar, gzip/bzip2/xz/zstd, 7z): members become child documents, within limits."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import gzip
 import lzma
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
 import py7zr
+import zstandard
 from py7zr.exceptions import ArchiveError as SevenZipError
 from py7zr.io import BytesIOFactory
 
@@ -22,8 +24,10 @@ ZIP = ("application/zip", "application/x-zip-compressed", "application/epub+zip"
 TAR = ("application/x-tar", "application/x-gtar")
 SEVEN_ZIP = "application/x-7z-compressed"
 COMPRESSED = {"application/gzip": gzip.open, "application/x-gzip": gzip.open,
-              "application/x-bzip2": bz2.open, "application/x-xz": lzma.open}
-MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED)
+              "application/x-bzip2": bz2.open, "application/x-xz": lzma.open,
+              "application/zstd": zstandard.open, "application/x-zstd": zstandard.open}
+ZLIB = "application/zlib"
+MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED, ZLIB)
 
 MAX_RATIO = 200  # a member unpacking to more than 200x its compressed size is a bomb
 
@@ -123,6 +127,17 @@ def _compressed(path: Path, budget: _Budget, opener) -> tuple[list[Child], list[
     return [Child(name, data)], []
 
 
+def _zlib(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
+    # A bare zlib stream (no name, no size): inflate up to the container limit.
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(path.read_bytes(), budget.options.max_container_bytes + 1)
+    if len(data) > budget.options.max_container_bytes:
+        raise TooLargeError(f"{path.name}: the stream inflates past the container limit of "
+                            f"{budget.options.max_container_bytes // 2**20} MiB.")
+    budget.admit(len(data))
+    return [Child(path.stem + ".out" if "." not in path.name else path.stem, data)], []
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
     """List an archive and return its members as children (page 1 lists the members).
 
@@ -143,10 +158,15 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             children, notes = _compressed(path, budget, bz2.open)
         elif magic[:6] == b"\xfd7zXZ\x00":
             children, notes = _compressed(path, budget, lzma.open)
+        elif magic[:1] == b"\x78" and int.from_bytes(magic[:2], "big") % 31 == 0:
+            children, notes = _zlib(path, budget)
+        elif magic[:4] == b"\x28\xb5\x2f\xfd":
+            children, notes = _compressed(path, budget, zstandard.open)
         else:
             children, notes = _tar(path, budget)
     except (zipfile.BadZipFile, tarfile.TarError, SevenZipError, EOFError, OSError,
-            lzma.LZMAError, zipfile.LargeZipFile, NotImplementedError) as exc:
+            lzma.LZMAError, zipfile.LargeZipFile, NotImplementedError,
+            zstandard.ZstdError, zlib.error) as exc:
         raise ExtractionError(f"{path.name}: the archive is damaged ({exc}).") from exc
     except RuntimeError as exc:  # zipfile raises it for a password-protected member
         raise ExtractionError(f"{path.name}: the archive is password-protected ({exc}).",

@@ -15,7 +15,7 @@ from indexer.extractors.html import html_to_text
 from indexer.extractors.text import paginate
 
 KIND = "email"
-MIME_TYPES = ("message/rfc822", "message/news", "application/mbox")
+MIME_TYPES = ("message/rfc822", "message/news")
 
 
 def email_date(value: str | None) -> str | None:

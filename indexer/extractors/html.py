@@ -30,6 +30,8 @@ class _TextParser(HTMLParser):
         self._in_title = False
 
     def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            self._skip = 0  # a <head> left open ends where the body starts
         if tag in _SKIP:
             self._skip += 1
         if tag == "title":

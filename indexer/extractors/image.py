@@ -5,17 +5,65 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
+from archive.encodings import decode
 from indexer.errors import ExtractionError, TooLargeError, UnsupportedTypeError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.ocr import ocr_image
 
 KIND = "image"
 MIME_TYPES = ("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp",
-              "image/x-ms-bmp", "image/jp2", "image/x-portable-pixmap")
+              "image/x-ms-bmp", "image/jp2", "image/x-portable-pixmap", "image/heic",
+              "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif")
 
 MAX_FRAMES = 500
 Image.MAX_IMAGE_PIXELS = 200_000_000  # beyond this Pillow raises a decompression-bomb error
+register_heif_opener()  # HEIC/HEIF photos (iPhones) open like any other image
+
+
+# EXIF tags people write in (description, artist, copyright, Windows title/comment/author/
+# keywords/subject, user comment): searchable text even when OCR finds no words.
+# Camera, software and the time taken are searchable too, as Recoll's EXIF dump makes them.
+_EXIF_TEXT = {270: "description", 315: "artist", 33432: "copyright", 40091: "title",
+              40092: "comment", 40093: "author", 40094: "keywords", 40095: "subject",
+              37510: "comment", 271: "camera make", 272: "camera model", 305: "software",
+              36867: "taken"}
+
+
+def _exif_value(value) -> str:
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\x00\x00\x00", b"UNICODE\x00"):  # UserComment's charset code
+            codec = "utf-16" if value.startswith(b"UNICODE") else "ascii"
+            return value[8:].decode(codec, "replace").strip("\x00 ")
+        return value.decode("utf-16-le", "replace").strip("\x00 ")  # the XP* tags
+    value = str(value).strip("\x00 ")
+    try:  # Pillow reads EXIF ASCII as Latin-1; cameras and tools write UTF-8 there
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def described(img: Image.Image) -> str:
+    """Text written into the image file: EXIF descriptions, JPEG comments, PNG text chunks."""
+    lines = []
+    exif = img.getexif() if hasattr(img, "getexif") else {}
+    tags = {**dict(exif or {}), **dict(exif.get_ifd(0x8769) if exif else {})}
+    for tag, name in _EXIF_TEXT.items():
+        value = _exif_value(tags[tag]) if tags.get(tag) else ""
+        if value and any(ch.isalnum() for ch in value):
+            lines.append(f"{name}: {value}")
+    comment = img.info.get("comment")
+    if isinstance(comment, bytes):  # JPEG and GIF comments: bytes in no declared charset
+        comment = decode(comment)[0]
+    if comment and comment.strip("\x00 "):
+        lines.append(f"comment: {comment.strip(chr(0) + ' ')}")
+    for key, value in (getattr(img, "text", None) or {}).items():
+        # ImageMagick's date:create/date:modify and XMP packets are not prose
+        if isinstance(value, str) and value.strip() and not key.lower().startswith(
+                ("date:", "xml:")):
+            lines.append(f"{key.lower()}: {value.strip()}")
+    return "\n".join(lines)
 
 
 def img_format(path: Path) -> str:
@@ -30,6 +78,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             exif = img.getexif() if hasattr(img, "getexif") else {}
             created = exif.get(306) if exif else None  # DateTime
             pages: list[str] = []
+            words = described(img)
             if options.ocr:
                 for i, frame in enumerate(ImageSequence.Iterator(img)):
                     if i >= min(MAX_FRAMES, options.ocr_max_pages):
@@ -48,4 +97,8 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
     if created:
         created = str(created).replace(":", "-", 2).replace(" ", "T")
     meta["ocr_pages"] = len(pages)
+    if words:
+        meta["described"] = words
+        if not any(p.strip() for p in pages):
+            pages.append(words)
     return Extracted(pages=pages, created=created or None, metadata=meta)

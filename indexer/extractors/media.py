@@ -70,6 +70,19 @@ def _ffprobe(path: Path) -> dict:
     return {k: v for k, v in out.items() if v not in (None, [], "")}
 
 
+def _described(audio, probed: dict) -> str:
+    # What the recording is (codec, rate, length), searchable as Recoll makes it.
+    try:
+        line = audio.info.pprint() if audio is not None else ""
+    except (AttributeError, TypeError, ValueError):
+        line = ""
+    if not line and probed:
+        line = ", ".join(str(v) for v in (probed.get("format"), *probed.get("codecs", []),
+                                            probed.get("duration") and
+                                            f"{probed['duration']:.2f} seconds") if v)
+    return f"recording: {line}" if line else ""
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
     """Technical metadata and tags; the tag text is the only page."""
     try:
@@ -101,7 +114,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                               f"{f' ({error})' if error else ''}.")
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
     meta.update({f"tag_{k}": v for k, v in tags.items()})
-    text = "\n".join(f"{k}: {v}" for k, v in tags.items())
-    return Extracted(pages=[text] if text else [], title=tags.get("title"),
+    text = "\n".join([*(f"{k}: {v}" for k, v in tags.items()), _described(audio, probed)])
+    return Extracted(pages=[text] if text.strip() else [], title=tags.get("title"),
                      author=tags.get("artist"), created=tags.get("date"), metadata=meta,
                      expects_text=False)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import olefile
 
 from indexer.errors import ENCRYPTED, ExtractionError
 from indexer.extracted import Extracted, ExtractOptions
+from indexer.extractors import pdf
 from indexer.extractors.text import paginate
+from indexer.tools import soffice_convert
 
 KIND = "word"
 WORD = ("application/msword", "application/vnd.ms-word")
@@ -72,22 +75,52 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # Write (.wri) and Word for DOS files libmagic calls Word: LibreOffice reads them.
+        pages = _soffice_pages(path, set(), options)
+        if pages and any(p.strip() for p in pages):
+            return Extracted(pages=pages, metadata={"converted_with": "LibreOffice"})
         raise ExtractionError(f"{path.name}: not an Office binary (OLE2) file.")
     streams = _streams(path)
-    if "Workbook" in streams or "Book" in streams:
-        code, text, err = _run(["xls2csv", "-d", "utf-8", "-q", "1"], path, timeout)
-        pages = text.split("\f") if code == 0 else None
-    elif "PowerPoint Document" in streams:
-        code, text, err = _run(["catppt", "-d", "utf-8"], path, timeout)
-        pages = paginate(text) if code == 0 else None
-    else:
-        pages, err = paginate(_word_text(path, timeout)), ""
+    try:
+        pages, err = _catdoc_pages(path, streams, timeout)
+    except ExtractionError as exc:
+        pages, err = None, str(exc)
+    if (not pages or not any(p.strip() for p in pages)) and "encrypt" not in err.lower():
+        # antiword and catdoc miss some files (fast-saved Word, newer PowerPoint records);
+        # LibreOffice reads them, slowly, so it is the fallback only.
+        pages = _soffice_pages(path, streams, options) or pages
     if pages is None:
-        raise ExtractionError(f"{path.name}: catdoc could not read it: {err[:200]}",
+        raise ExtractionError(f"{path.name}: neither catdoc nor LibreOffice could read it: "
+                              f"{err[:200]}",
                               reason=ENCRYPTED if "encrypt" in err.lower() else None)
     return Extracted(pages=[p for p in pages if p.strip()] or [""], title=props.get("title"),
                      author=props.get("author"), created=props.get("created"),
                      modified=props.get("modified"))
+
+
+def _catdoc_pages(path: Path, streams: set[str], timeout: float) -> tuple[list[str] | None, str]:
+    if "Workbook" in streams or "Book" in streams:
+        code, text, err = _run(["xls2csv", "-d", "utf-8", "-q", "1"], path, timeout)
+        return (text.split("\f") if code == 0 else None), err
+    if "PowerPoint Document" in streams:
+        code, text, err = _run(["catppt", "-d", "utf-8"], path, timeout)
+        return (paginate(text) if code == 0 else None), err
+    return paginate(_word_text(path, timeout)), ""
+
+
+def _soffice_pages(path: Path, streams: set[str], options: ExtractOptions) -> list[str] | None:
+    if not shutil.which("soffice"):
+        return None
+    sheet = "Workbook" in streams or "Book" in streams
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            if sheet or "PowerPoint Document" in streams:  # no plain-text export: via PDF
+                return pdf.extract(soffice_convert(path, options, "pdf", Path(tmp)),
+                                   options).pages
+            converted = soffice_convert(path, options, "txt:Text (encoded):UTF8", Path(tmp))
+            return paginate(converted.read_text("utf-8-sig", "replace"))
+        except ExtractionError:
+            return None
 
 
 def _streams(path: Path) -> set[str]:

@@ -186,7 +186,12 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                         and len(ocr_pages) < options.ocr_max_pages):
                     if budget_left:
                         image = page.render(scale=options.ocr_dpi / 72).to_pil()
-                        text = ocr_image(image, options.ocr_languages)
+                        left = options.time_limit * OCR_SHARE_OF_TIME_LIMIT - (
+                            time.monotonic() - started)
+                        ocr_text = ocr_image(image, options.ocr_languages, max(1.0, left))
+                        # A short text layer ("A B C" on a drawing) beats OCR finding less.
+                        if is_garbled(text) or sum(ch.isalnum() for ch in ocr_text) >= letters:
+                            text = ocr_text
                         ocr_pages.append(i + 1)
                     else:
                         meta["ocr_stopped_at_page"] = meta.get("ocr_stopped_at_page", i + 1)

@@ -106,12 +106,16 @@ def wait_gone(pids: set[int], since: float, seconds: float = 10.0) -> list[int]:
 
 
 def kill_group(proc: subprocess.Popen) -> None:
-    """kill -9 the process's group, as a power cut or the OOM killer would."""
+    """kill -9 the process's group, as a power cut or the OOM killer would. Its pipes are
+    closed unread: a surviving worker holding them would make a read wait for ever."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    proc.communicate()
+    proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe:
+            pipe.close()
 
 
 def kill_pids(pids: list[int]) -> None:

@@ -116,15 +116,15 @@ def test_whoosh_deadline_holds_with_and_without_facet_filters(empty_index, filte
     assert index.more_like("d1", "library " * 50) == []
 
 
-def test_xapian_enquire_gets_the_time_left(fresh, monkeypatch):
-    if not hasattr(fresh, "shards"):
-        pytest.skip("Xapian only")
+def test_xapian_enquire_gets_the_time_left(empty_index, monkeypatch):
+    index = empty_index("xapian")
+    index.upsert([record(f"d{i}", f"library letter {i}") for i in range(10)])
     limits = []
     real = xapian.Enquire.set_time_limit
     monkeypatch.setattr(xapian.Enquire, "set_time_limit",
                         lambda self, seconds: (limits.append(seconds), real(self, seconds))[1])
-    fresh.clock, fresh.deadline_seconds = StepClock(), 5
-    assert fresh.search(SearchRequest("library", aliases=False)).total == 10
+    index.clock, index.deadline_seconds = StepClock(), 5
+    assert index.search(SearchRequest("library", aliases=False)).total == 10
     assert limits and all(0 < s <= 5 for s in limits)
 
 

@@ -397,6 +397,8 @@ class WhooshIndex:
         deadline = self._deadline()
         text = text[:MORE_LIKE_CHARS]
         with self.ix.searcher() as searcher:
+            if not searcher.doc_count():  # Whoosh's key terms divide by it (an index that
+                return []  # is being rebuilt can be empty)
             docnum = searcher.document_number(doc_id=doc_id)
             keys = searcher.key_terms_from_text("content", text, numterms=MORE_LIKE_TERMS)
             parts: list[wq.Query] = [wq.Term("content", word, boost=weight)

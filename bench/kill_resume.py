@@ -12,8 +12,9 @@ same commands, killing the process group with SIGKILL once per chosen phase:
 
 After each kill: the catalog must open (integrity check) and no process of the run may
 outlive it by 10 s; then the same command runs again, as the README says to. At the end of
-each round the archive must equal the clean one: documents, paths, pages, vectors, links,
-and the result sets of 50 queries. Usage:
+each round the archive must equal the clean one: documents, paths, pages, vectors, the links
+shown (their scores within LINK_TOLERANCE), the index and the result sets of 50 queries.
+Usage:
 
     .venv/bin/python bench/kill_resume.py                   # 50 kills, 10 rounds
     .venv/bin/python bench/kill_resume.py --kills 3 --extra 120 --phases extraction,embedding,news
@@ -46,6 +47,10 @@ from reliability import (  # noqa: E402
     wait_gone,
 )
 
+# Link scores may move a little after a kill: the similarity layer scores against the
+# nearest neighbours in the HNSW vector index, whose approximate answers depend on the order
+# documents were added to it (measured: up to 0.004 of 1, the shown links unchanged).
+LINK_TOLERANCE = 0.02
 PHASES = ("extraction", "index sync", "embedding", "rebuild", "news")
 SAMPLE = ROOT / "sample_docs" / "release"
 NEWS = ROOT / "sample_docs" / "news"
@@ -159,7 +164,8 @@ def fingerprint(var: Path, queries: list[str]) -> dict:
         "pages": digest("SELECT doc_id, n, text FROM pages ORDER BY doc_id, n"),
         "vectors": digest("SELECT doc_id, n, page, length(vector) FROM chunks "
                           "ORDER BY doc_id, n"),
-        "links": digest("SELECT news_id, doc_id, round(score, 3), above FROM news_links "
+        # The links an article shows; their scores are compared apart, with a tolerance.
+        "links": digest("SELECT news_id, doc_id FROM news_links WHERE above = 1 "
                         "ORDER BY news_id, doc_id"),
         "counts": read_catalog(var, "SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) "
                                "FROM pages), (SELECT COUNT(*) FROM chunks), (SELECT COUNT(*) "
@@ -168,6 +174,16 @@ def fingerprint(var: Path, queries: list[str]) -> dict:
         "results": {q: sorted(h.doc_id for h in index.search_all(SearchRequest(q)))
                     for q in queries},
     }
+
+
+def link_scores(var: Path) -> dict[tuple[str, str], float]:
+    return {(n, d): s for n, d, s in read_catalog(
+        var, "SELECT news_id, doc_id, score FROM news_links WHERE above = 1")}
+
+
+def score_drift(clean: dict, got: dict) -> float:
+    """The largest change of a shown link's score (links present on both sides)."""
+    return max((abs(clean[key] - got[key]) for key in clean.keys() & got.keys()), default=0.0)
 
 
 def pick_queries(var: Path, rng: random.Random, n: int = 50) -> list[str]:
@@ -228,8 +244,8 @@ def run(kills: int, seed: int, work: Path, extra: int, phases: list[str]) -> dic
              "news_seconds": runner.run(cmd["news"])}
     clean["documents"], _, clean["embedded"] = state(clean_var)
     queries = pick_queries(clean_var, rng)
-    expected = fingerprint(clean_var, queries)
-    differences = []
+    expected, scores = fingerprint(clean_var, queries), link_scores(clean_var)
+    differences, drift = [], 0.0
     rounds = round_plan(phases, kills)
     for number, chosen in enumerate(rounds):
         var = work / f"round-{number}"
@@ -237,14 +253,17 @@ def run(kills: int, seed: int, work: Path, extra: int, phases: list[str]) -> dic
         got = fingerprint(var, queries)
         differences += [f"round {number}: {key} differs" for key in expected
                         if got[key] != expected[key]]
+        drift = max(drift, score_drift(scores, link_scores(var)))
         shutil.rmtree(var, ignore_errors=True)
     return {"kills": runner.kills, "rounds": len(rounds), "clean": clean,
             "clean_counts": expected["counts"], "queries": len(queries),
-            "differences": differences}
+            "differences": differences, "link_score_drift": round(drift, 4)}
 
 
 def holds(report: dict) -> list[str]:
     broken = list(report["differences"])
+    if report["link_score_drift"] > LINK_TOLERANCE:
+        broken.append(f"a link's score moved by {report['link_score_drift']}")
     for k in report["kills"]:
         if not k["catalog_ok"]:
             broken.append(f"the catalog did not open after a kill in {k['phase']}")
@@ -270,7 +289,8 @@ def print_report(report: dict) -> None:
               + ", ".join(f"{k['at_seconds']}s" for k in landed[:6]))
     print(f"{report['rounds']} rounds compared with the clean run over {report['queries']} "
           f"queries: {len(report['differences'])} differences "
-          f"{report['differences'] or ''}")
+          f"{report['differences'] or ''}; largest change of a shown link's score "
+          f"{report['link_score_drift']}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,3 +174,9 @@ def test_search_documents_keeps_partial_results(sample_archive, sample_catalog):
     index.deadline_seconds = 0
     result = search_documents(index, sample_catalog, SearchRequest("library"))
     assert result.partial and result.total == 0
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "xapian"])
+def test_more_like_on_an_empty_index_finds_nothing(empty_index, engine):
+    # An index being rebuilt can be empty: Whoosh's key terms divided by its size (500s).
+    assert empty_index(engine).more_like("d1", "library letter courier") == []

@@ -169,7 +169,7 @@ def fingerprint(var: Path, queries: list[str]) -> dict:
                         "ORDER BY news_id, doc_id"),
         "counts": read_catalog(var, "SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) "
                                "FROM pages), (SELECT COUNT(*) FROM chunks), (SELECT COUNT(*) "
-                               "FROM news_links)")[0],
+                               "FROM news_links WHERE above = 1)")[0],
         "index_ids": hashlib.sha256(repr(sorted(index.doc_ids())).encode()).hexdigest()[:16],
         "results": {q: sorted(h.doc_id for h in index.search_all(SearchRequest(q)))
                     for q in queries},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -32,8 +33,18 @@ _FOLD = str.maketrans({
     **{chr(0x06F0 + i): str(i) for i in range(10)},
 })
 
-_ARABIC_STEMMER = snowballstemmer.stemmer("arabic")
-_ENGLISH_STEMMER = snowballstemmer.stemmer("english")
+# Snowball stemmers keep the word being stemmed in the object, so two threads sharing one
+# garble each other's words (IndexError under load: waitress answers in 8 threads). One
+# pair per thread.
+_STEMMERS = threading.local()
+
+
+def _stemmer(language: str):
+    stemmer = getattr(_STEMMERS, language, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(language)
+        setattr(_STEMMERS, language, stemmer)
+    return stemmer
 
 
 def fold(text: str) -> str:
@@ -112,7 +123,7 @@ def has_lam_alef_damage(text: str) -> bool:
 
 def _stem_arabic(bare: str) -> str:
     bare = _CONJUNCTION_ARTICLE.sub("", bare)
-    stem = _ARABIC_STEMMER.stemWord(bare)
+    stem = _stemmer("arabic").stemWord(bare)
     if bare.endswith("ات") and stem.endswith("ا") and len(stem) > 3:
         stem = stem[:-1]  # Snowball keeps the alef of "ات" on indefinite plurals
     return stem if len(stem) >= 2 else bare
@@ -193,7 +204,7 @@ def _stemmed(word: str) -> str:
         return _arabic_term(word)
     folded = fold(word)
     if folded.isascii() and folded.isalpha():
-        return _ENGLISH_STEMMER.stemWord(folded)
+        return _stemmer("english").stemWord(folded)
     return folded
 
 

@@ -52,3 +52,7 @@ class EngineMismatchError(ArchiveError):
     """Raised when a setting asks for another search engine than the archive's index uses."""
 
     status = 409
+
+
+class QueryTimeoutError(BadQueryError):
+    """Raised when a query is still working out its words at the search deadline."""

@@ -3,6 +3,8 @@ against hostile queries, and the index terms a query stands for."""
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -16,9 +18,11 @@ from whoosh.qparser import (
     MultifieldParser,
     QueryParserError,
 )
+from whoosh.support.levenshtein import distance
 
 from archive.aliases import AliasTable, default_aliases, expand_query
 from archive.analysis import fold, fold_and_stem
+from archive.deadline import Deadline
 from archive.errors import BadQueryError
 from archive.particles import is_particle_term, join_particles
 from archive.schema import index_schema
@@ -28,6 +32,7 @@ MATCH_ALL = ("", "*")  # queries that browse the whole archive (newest first by 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 300  # leaf terms after alias expansion
 MAX_EXPANSION = 2000  # index words one prefix, wildcard or fuzzy term may stand for
+MAX_FUZZY = 15  # fuzzy leaves (word~): each scans the words sharing its first letter
 MIN_PREFIX = 2
 TEXT_FIELDS = ("title", "content")
 MULTITERMS = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)
@@ -35,9 +40,13 @@ MULTITERMS = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)
 # documents editors tagged so (archive.findings turns it into a document-id restriction).
 CATALOG_FILTERS = ("tag",)
 _CATALOG_TERM = re.compile(r"(?<![^\s(])(tag):([\w-]+)(?=$|[\s)])", re.IGNORECASE)
+EXPANDING = (*MULTITERMS, wq.TermRange)  # leaves that stand for many index words
+CHECK_EVERY = 256  # index words read between two looks at the clock
 
 # An engine's way of listing the index words a prefix, wildcard or fuzzy leaf stands for.
 Expander = Callable[[wq.Query], Iterable[str]]
+# An engine's index words of a field that start with a literal: (field, literal) -> words.
+Candidates = Callable[[str, str], Iterable[str]]
 
 
 @lru_cache(maxsize=1)
@@ -79,11 +88,28 @@ def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
         raise BadQueryError(f"Could not understand the query {text!r}: {exc}") from exc
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         raise BadQueryError(f"The query {text!r} has no words to search for.")
+    _refuse_every(q)
     q = _fold_multiterms(q)
     leaves = list(q.leaves())
     if len(leaves) > MAX_TERMS:
         raise BadQueryError(f"The query has {len(leaves)} terms; the limit is {MAX_TERMS}.")
+    fuzzy = sum(isinstance(leaf, wq.FuzzyTerm) for leaf in leaves)
+    if fuzzy > MAX_FUZZY:
+        raise BadQueryError(f"The query asks for {fuzzy} fuzzy matches (each word~ counts "
+                            f"once per field it searches); the limit is {MAX_FUZZY}. Use "
+                            f"fewer words with ~.")
     return q
+
+
+def _refuse_every(q: wq.Query) -> None:
+    # "title:*" parses to Every("title"), and a lone "*" inside a longer query to
+    # Every(): a pure wildcard like "*a*", that would read every word of a field.
+    for node in walk(q):
+        if isinstance(node, wq.Every):
+            field = f"{node.fieldname}:" if node.fieldname else ""
+            raise BadQueryError(f"{field}* stands for every word, which would scan the "
+                                f"whole archive; give at least {MIN_PREFIX} letters before "
+                                f"the * (or search with an empty query to browse).")
 
 
 def _fold_multiterms(q: wq.Query) -> wq.Query:
@@ -134,15 +160,88 @@ def walk(q: wq.Query) -> Iterator[wq.Query]:
         yield from walk(child)
 
 
+def leaf_test(leaf: wq.Query) -> tuple[str, Callable[[str], bool] | None]:
+    """The literal start every word of an expanding leaf shares, and the test a word of
+    the index with that start must pass (None: every such word)."""
+    if isinstance(leaf, wq.Prefix):
+        return leaf.text, None
+    if isinstance(leaf, wq.Wildcard):
+        pattern = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                                     for c in leaf.text) + r"\Z")
+        return re.split(r"[*?]", leaf.text, maxsplit=1)[0], pattern.match
+    if isinstance(leaf, wq.FuzzyTerm):  # Damerau-Levenshtein within maxdist, as Whoosh's
+        text, maxdist = leaf.text, leaf.maxdist
+        return text[:leaf.prefixlength], \
+            lambda word: distance(word, text, limit=maxdist) <= maxdist
+    start, end = leaf.start or "", leaf.end  # a TermRange over words
+    literal = os.path.commonprefix([start, end]) if start and end else ""
+
+    def in_range(word: str) -> bool:
+        return (word > start or (word == start and not leaf.startexcl)) and \
+            (end is None or word < end or (word == end and not leaf.endexcl))
+    return literal, in_range
+
+
+def expander(candidates: Candidates, deadline: Deadline | None = None) -> Expander:
+    """An Expander over an engine's index words; it looks at the deadline as it reads them
+    (QueryTimeoutError), since a fuzzy term may read many words to keep a few."""
+    def expand(leaf: wq.Query) -> Iterator[str]:
+        literal, test = leaf_test(leaf)
+        for count, word in enumerate(candidates(leaf.fieldname, literal), 1):
+            if deadline is not None and count % CHECK_EVERY == 0:
+                deadline.check(f"looking up the words {leaf_text(leaf)!r} stands for")
+            if test is None or test(word):
+                yield word
+    return expand
+
+
+def leaf_text(leaf: wq.Query) -> str:
+    """How a user wrote an expanding leaf, for messages."""
+    if isinstance(leaf, wq.TermRange):
+        return f"[{leaf.start or ''} TO {leaf.end or ''}]"
+    return leaf.text
+
+
+def expand_leaves(q: wq.Query, expand: Expander,
+                  deadline: Deadline | None = None) -> dict[wq.Query, tuple[str, ...]]:
+    """The index words of every prefix, wildcard, fuzzy and range leaf, read once.
+
+    Raises BadQueryError when one leaf stands for more than MAX_EXPANSION words, and
+    QueryTimeoutError when the deadline passes on the way.
+    """
+    words: dict[wq.Query, tuple[str, ...]] = {}
+    for leaf in q.leaves():
+        if not isinstance(leaf, EXPANDING) or leaf in words:
+            continue
+        found = []
+        for word in expand(leaf):
+            found.append(word)
+            if len(found) > MAX_EXPANSION:
+                raise BadQueryError(
+                    f"{leaf_text(leaf)!r} matches more than {MAX_EXPANSION} different "
+                    f"words; make it longer or more precise.")
+        words[leaf] = tuple(found)
+        if deadline is not None:
+            deadline.check(f"looking up the words {leaf_text(leaf)!r} stands for")
+    return words
+
+
 def check_expansion(q: wq.Query, expand: Expander) -> None:
     """Refuse a query whose prefix, wildcard or fuzzy term stands for too many index words."""
-    for leaf in q.leaves():
-        if isinstance(leaf, MULTITERMS):
-            for count, _ in enumerate(expand(leaf), 1):
-                if count > MAX_EXPANSION:
-                    raise BadQueryError(
-                        f"{leaf.text!r} matches more than {MAX_EXPANSION} different words;"
-                        f" make it longer or more precise.")
+    expand_leaves(q, expand)
+
+
+def pin_words(q: wq.Query, words: dict[wq.Query, tuple[str, ...]]) -> wq.Query:
+    """The query with each expanding leaf bound to the words found for it, so Whoosh's
+    matcher does not read the vocabulary a second time, outside the deadline."""
+    if isinstance(q, EXPANDING):
+        pinned = copy.copy(q)
+        found = words.get(q, ())
+        pinned._btexts = lambda reader: iter(found)  # what MultiTerm.matcher reads
+        return pinned
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: pin_words(child, words))
 
 
 def query_terms(q: wq.Query, expand: Expander) -> Marks:
@@ -159,7 +258,7 @@ def query_terms(q: wq.Query, expand: Expander) -> Marks:
             phrases.add(tuple(_text(w) for w in leaf.words))
         elif isinstance(leaf, wq.Phrase):  # words near each other: each marked where it is
             free.update(_text(w) for w in leaf.words)
-        elif isinstance(leaf, MULTITERMS):
+        elif isinstance(leaf, EXPANDING):
             free.update(_text(t) for t in expand(leaf))
         elif isinstance(leaf, wq.Term):
             free.add(_text(leaf.text))

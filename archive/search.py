@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -11,20 +13,24 @@ from typing import Protocol, runtime_checkable
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit
 from whoosh.searching import ResultsPage
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem
 from archive.catalog import Catalog
+from archive.deadline import SEARCH_SECONDS, Deadline, DeadlineCollector
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
     CATALOG_FILTERS,
+    CHECK_EVERY,
     MATCH_ALL,
-    check_expansion,
+    expand_leaves,
+    expander,
     parse_query,
     parse_request,
+    pin_words,
     query_terms,
     walk,
 )
@@ -32,10 +38,15 @@ from archive.schema import index_fields, index_schema
 from archive.snippets import make_snippets
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
-DEADLINE = 2.0  # seconds a query may run before it stops with the hits found so far
+DEADLINE = SEARCH_SECONDS  # seconds a query may run before it stops with the hits so far
 # facet name -> (index field, one document may hold several values)
 FACETS = {"lang": ("lang", True), "type": ("kind", False), "folder": ("folder", True),
           "year": ("year", False), "status": ("status", False), "news": ("news", False)}
+# "More like this" reads the start of a document: a 200,000-character text took seconds to
+# scan for names alone (measured: 2.4 s of 3.2 s), and its first pages say what it is about.
+MORE_LIKE_CHARS = 20_000
+MORE_LIKE_TERMS = 12  # key terms of the document in the query
+MORE_LIKE_NAMES, MORE_LIKE_SPELLINGS = 6, 8
 _FACET_CACHE: dict[tuple, dict[str, dict[str, set[int]]]] = {}  # few index versions at once
 
 
@@ -109,6 +120,55 @@ def _restricted(reader, doc_ids: frozenset[str] | None,
         if ("doc_id", doc_id) in reader:
             numbers.update(reader.postings("doc_id", doc_id).all_ids())
     return numbers if allowed is None else allowed & numbers
+
+
+def _allowed(values: dict[str, dict[str, set[int]]],
+             filters: tuple[tuple[str, str], ...]) -> set[int] | None:
+    """The document numbers every chosen facet value holds; None when nothing is chosen."""
+    allowed: set[int] | None = None
+    for facet, value in filters:
+        chosen = values[facet].get(value, set())
+        allowed = chosen if allowed is None else allowed & chosen
+    return allowed
+
+
+def _matching(searcher, q: wq.Query, allowed: set[int] | None,
+              deadline: Deadline) -> tuple[set[int], bool]:
+    """Every document number the query matches (for the exact total and the facets),
+    read segment by segment until the deadline: (numbers, stopped early)."""
+    matched: set[int] = set()
+    context = searcher.boolean_context()
+    for sub, offset in searcher.leaf_searchers():
+        matcher = q.matcher(sub, context)
+        for count, docnum in enumerate(matcher.all_ids(), 1):
+            if count % CHECK_EVERY == 0 and deadline.expired():
+                return (matched & allowed if allowed is not None else matched), True
+            matched.add(offset + docnum)
+    return (matched & allowed if allowed is not None else matched), False
+
+
+def _collect(searcher, q: wq.Query, request: SearchRequest, sortedby, allowed: set[int] | None,
+             deadline: Deadline):
+    """The ranked results (to page through), the set of matching document numbers, and
+    whether the deadline stopped either pass."""
+    # Phrases are matched position by position in Python: one pass that keeps every
+    # match (and stops at the deadline) beats a top-N pass plus a counting pass.
+    one_pass = any(isinstance(leaf, (wq.Phrase, wq.Ordered)) for leaf in walk(q))
+    collector = DeadlineCollector(
+        searcher.collector(limit=None if one_pass else request.page * request.page_size,
+                           sortedby=sortedby), deadline, allowed)
+    partial = False
+    try:
+        searcher.search_with_collector(q, collector)
+    except TimeLimit:
+        partial = True
+    results = collector.results()
+    if one_pass:
+        return results, set(results.docs()), partial
+    if partial:  # a top-N collector would find every match again, with no deadline
+        return results, {docnum for _, docnum in results.top_n}, True
+    matched, stopped = _matching(searcher, q, allowed, deadline)
+    return results, matched, stopped
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
@@ -238,37 +298,61 @@ class WhooshIndex:
             return {f["doc_id"] for f in s.all_stored_fields()}
 
     # reading -------------------------------------------------------------------------------
+    deadline_seconds = DEADLINE  # tests set a tiny one, or a fake clock, on an instance
+    clock = staticmethod(time.monotonic)
+
+    def _deadline(self) -> Deadline:
+        return Deadline(self.deadline_seconds, self.clock)
+
     def parse(self, text: str) -> wq.Query:
         """Parse the query language (see archive.query.parse_query). Raises BadQueryError."""
         return parse_query(text, self.ix.schema)
-
-    def _check_expansion(self, q: wq.Query, reader) -> None:
-        check_expansion(q, lambda leaf: leaf._btexts(reader))
 
     def _parse_request(self, query: str, aliases: bool,
                        without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
         return parse_request(query, aliases, self.aliases, self.ix.schema, without)
 
+    def _expand(self, q: wq.Query, reader, deadline: Deadline
+                ) -> tuple[wq.Query, dict[wq.Query, tuple[str, ...]]]:
+        """Read the words of every expanding leaf once, under the deadline, and bind them
+        to the query. Raises BadQueryError (too many words) and QueryTimeoutError."""
+        def candidates(field: str, literal: str) -> Iterator[str]:
+            if field not in reader.schema:
+                return
+            from_bytes = reader.schema[field].from_bytes
+            for btext in reader.expand_prefix(field, literal):
+                word = from_bytes(btext)
+                if isinstance(word, str):
+                    yield word
+        words = expand_leaves(q, expander(candidates, deadline), deadline)
+        return pin_words(q, words), words
+
     def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
-        query is empty or malformed (a document page never fails for its highlight)."""
+        query is empty, malformed or too slow (a document page never fails for it)."""
         try:
             q, _ = self._parse_request(query, aliases)
+            with self.ix.searcher() as searcher:
+                q, words = self._expand(q, searcher.reader(), self._deadline())
         except BadQueryError:
             return frozenset()
-        with self.ix.searcher() as searcher:
-            return self._highlight_terms(q, searcher.reader())
+        return query_terms(q, lambda leaf: words.get(leaf, ()))
 
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
-        """Every hit of a query in rank order, without snippets (for CSV export)."""
+        """Every hit of a query in rank order, without snippets (for CSV export); it stops
+        at the deadline with the hits found so far."""
         q, _ = self._parse_request(request.query, request.aliases, request.without)
+        self._filter(request)  # refuses unknown facets
+        deadline = self._deadline()
         with self.ix.searcher() as searcher:
-            self._check_expansion(q, searcher.reader())
-            for hit in searcher.search(q, limit=None, filter=self._filter(request)):
-                yield _hit(hit.fields(), hit.score)
-
-    def _highlight_terms(self, q: wq.Query, reader) -> frozenset[str]:
-        return query_terms(q, lambda leaf: leaf._btexts(reader))
+            q, _ = self._expand(q, searcher.reader(), deadline)
+            allowed = _restricted(searcher.reader(), request.doc_ids,
+                                  _allowed(self._facet_sets(searcher.reader()), request.filters))
+            collector = DeadlineCollector(searcher.collector(limit=None), deadline, allowed)
+            with suppress(TimeLimit):
+                searcher.search_with_collector(q, collector)
+            hits = [_hit(hit.fields(), hit.score) for hit in collector.results()]
+        yield from hits
 
     def _filter(self, request: SearchRequest) -> wq.Query | None:
         terms = []
@@ -283,48 +367,24 @@ class WhooshIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query: BM25 ranking (title hits count double), or sorted by date; exact
-        totals; facet counts over the whole result set. Stops at the DEADLINE with the hits
-        found so far (`partial`). Raises BadQueryError for malformed or refused queries.
+        totals; facet counts over the whole result set. Stops at the deadline with the hits
+        found so far (`partial`). Raises BadQueryError for malformed or refused queries,
+        QueryTimeoutError when the deadline passes before matching starts.
         """
+        deadline = self._deadline()
         q, expanded = self._parse_request(request.query, request.aliases, request.without)
         sortedby = _sort_facet(request)
         self._filter(request)  # refuses unknown facets
         with self.ix.searcher() as searcher:
             reader = searcher.reader()
-            self._check_expansion(q, reader)
+            q, words = self._expand(q, reader, deadline)
             # Facets as sets of document numbers per value, built once per index version:
             # counting |matches & value| is far cheaper than Whoosh's grouping collector,
             # which kept every match in Python objects (0.9 s a query at 100,000 documents).
             values = self._facet_sets(reader)
-            allowed: set[int] | None = None
-            for facet, value in request.filters:
-                chosen = values[facet].get(value, set())
-                allowed = chosen if allowed is None else allowed & chosen
-            allowed = _restricted(reader, request.doc_ids, allowed)
-            # Phrases are matched position by position in Python: one pass that keeps every
-            # match (and stops at the deadline) beats a top-N pass plus a counting pass.
-            one_pass = any(isinstance(leaf, wq.Phrase) or isinstance(leaf, wq.Ordered)
-                           for leaf in walk(q))
-            collector = searcher.collector(
-                limit=None if one_pass else request.page * request.page_size,
-                sortedby=sortedby)
-            # The filter wraps the time limit, not the other way round: a TimeLimitCollector
-            # around a filtering collector bypasses the filter (Whoosh 2.7.4).
-            collector = TimeLimitCollector(collector, timelimit=DEADLINE, use_alarm=False)
-            if allowed is not None:
-                collector = FilterCollector(collector, allowed)
-            partial = False
-            try:
-                searcher.search_with_collector(q, collector)
-            except TimeLimit:
-                partial = True
-            results = collector.results()
-            if one_pass:
-                matched = set(results.docs())
-            else:
-                matched = set(searcher.docs_for_query(q))
-                if allowed is not None:
-                    matched &= allowed
+            allowed = _restricted(reader, request.doc_ids, _allowed(values, request.filters))
+            results, matched, partial = _collect(searcher, q, request, sortedby, allowed,
+                                                 deadline)
             total = len(matched)
             page = ResultsPage(results, request.page, request.page_size) \
                 if total and request.page <= max(1, -(-total // request.page_size)) else []
@@ -333,7 +393,7 @@ class WhooshIndex:
                                     if (n := len(matched & docs))),
                                    key=lambda kv: (-kv[1], kv[0]))
                       for name, by_value in values.items()}
-            terms = self._highlight_terms(q, reader)
+        terms = query_terms(q, lambda leaf: words.get(leaf, ()))
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
                             expanded=tuple(expanded), partial=partial, terms=terms)
 
@@ -353,23 +413,39 @@ class WhooshIndex:
 
     def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
         """Documents like the given one: its key terms, plus the other-script spellings of the
-        names it mentions (so an Arabic letter finds English reports on the same people)."""
+        names it mentions (so an Arabic letter finds English reports on the same people).
+        Reads the first MORE_LIKE_CHARS of the text and stops at the deadline."""
+        deadline = self._deadline()
+        text = text[:MORE_LIKE_CHARS]
         with self.ix.searcher() as searcher:
+            if not searcher.doc_count():  # Whoosh's key terms divide by it (an index that
+                return []  # is being rebuilt can be empty)
             docnum = searcher.document_number(doc_id=doc_id)
-            keys = searcher.key_terms_from_text("content", text[:200_000], numterms=15)
+            keys = searcher.key_terms_from_text("content", text, numterms=MORE_LIKE_TERMS)
             parts: list[wq.Query] = [wq.Term("content", word, boost=weight)
                                      for word, weight in keys]
-            table = self.aliases or default_aliases()
-            for entity_id in table.entities_in(text[:200_000])[:10]:
-                for spelling in table.entities[entity_id].spellings[:12]:
-                    words = [fold_and_stem(w) for w in spelling.split()]
-                    parts.append(wq.Phrase("content", words) if len(words) > 1
-                                 else wq.Term("content", words[0]))
+            for words in name_spellings(self.aliases or default_aliases(), text):
+                parts.append(wq.Phrase("content", words) if len(words) > 1
+                             else wq.Term("content", words[0]))
             if not parts:
                 return []
-            mask = wq.Term("doc_id", doc_id) if docnum is not None else None
-            results = searcher.search(wq.Or(parts), limit=limit, mask=mask)
-            return [_hit(h.fields(), h.score) for h in results]
+            collector = DeadlineCollector(searcher.collector(limit=limit + 1), deadline)
+            with suppress(TimeLimit):
+                searcher.search_with_collector(wq.Or(parts), collector)
+            return [_hit(h.fields(), h.score) for h in collector.results()
+                    if docnum is None or h.docnum != docnum][:limit]
+
+
+def name_spellings(table: AliasTable, text: str) -> list[list[str]]:
+    """The other spellings of the names a text mentions, each as its index words (the first
+    MORE_LIKE_NAMES names, MORE_LIKE_SPELLINGS spellings each: a bounded query)."""
+    out = []
+    for entity_id in table.entities_in(text)[:MORE_LIKE_NAMES]:
+        for spelling in table.entities[entity_id].spellings[:MORE_LIKE_SPELLINGS]:
+            words = [fold_and_stem(w) for w in spelling.split()]
+            if all(words):
+                out.append(words)
+    return out
 
 
 def search_documents(index: SearchIndex, catalog: Catalog, request: SearchRequest,

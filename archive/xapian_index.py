@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,16 +17,24 @@ from whoosh import query as wq
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import ANALYSIS_VERSION, fold_and_stem, path_analyzer, text_analyzer
+from archive.deadline import Deadline
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import (
     MATCH_ALL,
-    check_expansion,
+    Expander,
+    expand_leaves,
     parse_request,
     query_terms,
 )
 from archive.schema import index_fields as _fields
-from archive.search import DEADLINE, FACETS
+from archive.search import (
+    DEADLINE,
+    FACETS,
+    MORE_LIKE_CHARS,
+    MORE_LIKE_TERMS,
+    name_spellings,
+)
 from archive.xapian_query import (
     SLOT,
     _date_value,
@@ -143,6 +152,9 @@ class _Unreachable(Exception):
 
 class XapianIndex:
     """A Xapian database under var/xapian, or shards behind xapian-tcpsrv servers."""
+
+    deadline_seconds = DEADLINE  # tests set a tiny one, or a fake clock, on an instance
+    clock = staticmethod(time.monotonic)
 
     def __init__(self, path: Path | None = None, shards: Iterable[Shard] = (),
                  create: bool = False, aliases: AliasTable | None = None):
@@ -344,10 +356,17 @@ class XapianIndex:
             terms.append(_id_filter(request.doc_ids))
         return xapian.Query(xapian.Query.OP_AND, terms) if terms else None
 
-    def _enquire(self, db: xapian.Database, q: wq.Query,
-                 request: SearchRequest) -> xapian.Enquire:
-        expand = expander(db)
-        check_expansion(q, expand)
+    def _deadline(self) -> Deadline:
+        return Deadline(self.deadline_seconds, self.clock)
+
+    def _enquire(self, db: xapian.Database, q: wq.Query, request: SearchRequest,
+                 deadline: Deadline) -> tuple[xapian.Enquire, Expander]:
+        """The Enquire for a query, and the expander holding its leaves' words (read once,
+        under the deadline: BadQueryError, QueryTimeoutError)."""
+        words = expand_leaves(q, expander(db, deadline), deadline)
+
+        def expand(leaf: wq.Query) -> tuple[str, ...]:
+            return words.get(leaf, ())
         xq = translate(q, expand)
         flt = self._filter(request)
         if flt is not None:
@@ -365,29 +384,36 @@ class XapianIndex:
             enquire.set_sort_by_value_then_relevance(
                 SLOT["date"] if newest_first else SLOT["date_or_last"], newest_first)
         if not self.shards:  # the remote backend's time limit is unreliable (Xapian docs)
-            enquire.set_time_limit(DEADLINE)
-        return enquire
+            # 0 would mean "no limit" to Xapian: a spent deadline leaves a millisecond.
+            enquire.set_time_limit(max(deadline.remaining(), 0.001))
+        return enquire, expand
 
     def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
         query is empty or malformed (a document page never fails for its highlight)."""
         try:
             q, _ = self._parse_request(query, aliases)
+            deadline = self._deadline()
+
+            def terms(db: xapian.Database) -> frozenset[str]:
+                words = expand_leaves(q, expander(db, deadline), deadline)
+                return query_terms(q, lambda leaf: words.get(leaf, ()))
+            return self._quietly(terms, frozenset())
         except BadQueryError:
             return frozenset()
-        return self._quietly(lambda db: query_terms(q, expander(db)), frozenset())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query: BM25 ranking (title words count double), or sorted by date; exact
         totals; facet counts over the whole result set. A shard that fails or misses the
         deadline is left out (`partial`, with a `notice`). Raises BadQueryError."""
+        deadline = self._deadline()
         q, expanded = self._parse_request(request.query, request.aliases, request.without)
         if request.sort not in ("relevance", "date", "-date"):
             raise BadQueryError(f"Unknown sort {request.sort!r}; use relevance, date or -date.")
         self._filter(request)  # refuses unknown facets
 
         def run(db: xapian.Database):
-            enquire = self._enquire(db, q, request)
+            enquire, expand = self._enquire(db, q, request, deadline)
             spies = {name: xapian.ValueCountMatchSpy(SLOT[field])
                      for name, (field, _) in FACETS.items()}
             for spy in spies.values():
@@ -407,7 +433,7 @@ class XapianIndex:
                             counts[value] = counts.get(value, 0) + item.termfreq
                 facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             return (mset.get_matches_lower_bound(), hits, facets, not exact,
-                    query_terms(q, expander(db)))
+                    query_terms(q, expand))
 
         try:
             (total, hits, facets, partial, terms), notice = self._answer(run)
@@ -422,9 +448,10 @@ class XapianIndex:
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of a query in rank order, without snippets (for CSV export)."""
         q, _ = self._parse_request(request.query, request.aliases, request.without)
+        deadline = self._deadline()
 
         def run(db: xapian.Database) -> list[Hit]:
-            enquire = self._enquire(db, q, request)
+            enquire, _ = self._enquire(db, q, request, deadline)
             count = db.get_doccount()
             return [_hit(m.document, m.weight) for m in enquire.get_mset(0, count, count)]
 
@@ -437,13 +464,11 @@ class XapianIndex:
     def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
         """Documents like the given one: its key terms (Xapian's expand set over the
         document), plus the other-script spellings of the names it mentions."""
-        table = self.aliases or default_aliases()
-        names = []
-        for entity_id in table.entities_in(text[:200_000])[:10]:
-            for spelling in table.entities[entity_id].spellings[:12]:
-                words = [fold_and_stem(w) for w in spelling.split()]
-                names.append(xapian.Query(xapian.Query.OP_PHRASE, words, len(words))
-                             if len(words) > 1 else xapian.Query(words[0]))
+        deadline = self._deadline()
+        text = text[:MORE_LIKE_CHARS]
+        names = [xapian.Query(xapian.Query.OP_PHRASE, words, len(words)) if len(words) > 1
+                 else xapian.Query(words[0])
+                 for words in name_spellings(self.aliases or default_aliases(), text)]
         own = _term("doc_id", doc_id)
 
         def run(db: xapian.Database) -> list[Hit]:
@@ -456,11 +481,13 @@ class XapianIndex:
                 enquire = xapian.Enquire(db)
                 for item in enquire.get_eset(40, rset):
                     word = item.term.decode("utf-8")
-                    if not word[:1].isupper() and len(parts) < len(names) + 15:
+                    if not word[:1].isupper() and len(parts) < len(names) + MORE_LIKE_TERMS:
                         parts.append(_scaled(xapian.Query(item.term), item.weight))
             if not parts:
                 return []
             enquire = xapian.Enquire(db)
+            if not self.shards:
+                enquire.set_time_limit(max(deadline.remaining(), 0.001))
             enquire.set_query(xapian.Query(xapian.Query.OP_AND_NOT,
                                            xapian.Query(xapian.Query.OP_OR, parts),
                                            xapian.Query(own)))

@@ -3,16 +3,16 @@ parsed query (archive.query, the same parser the Whoosh engine uses) into a xapi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import xapian
 from whoosh import query as wq
-from whoosh.support.levenshtein import distance
 from whoosh.util.times import long_to_datetime
 
+from archive.deadline import Deadline
 from archive.errors import BadQueryError
+from archive.query import expander as query_expander
 
 # Whoosh field -> Xapian term prefix. Text terms are folded (lower case), so they never
 # collide with the capital prefixes; boolean prefixes end in ":" since values may be capitals.
@@ -52,31 +52,20 @@ def _constant(q: xapian.Query, boost: float) -> xapian.Query:
                         xapian.Query(xapian.Query.OP_SCALE_WEIGHT, q, 0.0))
 
 
-def expander(db: xapian.Database) -> Callable[[wq.Query], Iterator[str]]:
-    """The words of the index a prefix, wildcard or fuzzy leaf stands for, read from `db`."""
-    def expand(leaf: wq.Query) -> Iterator[str]:
-        prefix = PREFIX.get(leaf.fieldname)
+def expander(db: xapian.Database, deadline: Deadline | None = None
+             ) -> Callable[[wq.Query], Iterator[str]]:
+    """The words of the index a prefix, wildcard, fuzzy or range leaf stands for, read from
+    `db`; QueryTimeoutError once `deadline` passes while reading them."""
+    def candidates(field: str, literal: str) -> Iterator[str]:
+        prefix = PREFIX.get(field)
         if prefix is None:
             return
-        if isinstance(leaf, wq.Prefix):
-            literal, test = leaf.text, None
-        elif isinstance(leaf, wq.Wildcard):
-            literal = re.split(r"[*?]", leaf.text, maxsplit=1)[0]
-            pattern = re.compile("".join(".*" if c == "*" else "." if c == "?"
-                                         else re.escape(c) for c in leaf.text) + r"\Z")
-            test = pattern.match
-        else:  # FuzzyTerm: Damerau-Levenshtein within maxdist, as Whoosh's terms_within
-            literal = leaf.text[:leaf.prefixlength]
-            def test(word: str, leaf: wq.Query = leaf) -> bool:
-                return distance(word, leaf.text, limit=leaf.maxdist) <= leaf.maxdist
         for item in db.allterms(prefix + literal):
             word = item.term.decode("utf-8")[len(prefix):]
             if prefix == "" and word[:1].isupper():
                 continue  # a prefixed term, not a content word
-            if test is None or test(word):
-                yield word
-    return expand
-
+            yield word
+    return query_expander(candidates, deadline)
 
 
 def translate(q: wq.Query, expand: Callable[[wq.Query], Iterator[str]]) -> xapian.Query:
@@ -165,5 +154,6 @@ def _range(q: wq.NumericRange, expand) -> xapian.Query:
 # Order matters where Whoosh's classes inherit from each other (AndNot before And).
 _HANDLERS = ((wq.Term, _leaf), (wq.Not, _not), (wq.AndNot, _and_not),
              (wq.AndMaybe, _and_maybe), (wq.And, _and), (wq.Or, _or), (wq.Phrase, _phrase),
-             ((wq.Prefix, wq.Wildcard, wq.FuzzyTerm), _multi), (wq.NumericRange, _range),
+             ((wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange), _multi),
+             (wq.NumericRange, _range),
              (wq.Every, lambda q, expand: xapian.Query.MatchAll))

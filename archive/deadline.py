@@ -1,0 +1,73 @@
+"""The time one search may take: a deadline on a clock that tests can replace."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+
+from archive.errors import QueryTimeoutError
+
+SEARCH_SECONDS = 2.0  # a query stops here with the hits found so far
+
+
+class Deadline:
+    """A moment on a monotonic clock after which a search stops.
+
+    `clock` is any function returning seconds (a fake one in tests, so no test depends on
+    how fast the machine is); a deadline of 0 seconds has passed as soon as it is made.
+    """
+
+    def __init__(self, seconds: float = SEARCH_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self.ends = clock() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left, never below 0."""
+        return max(0.0, self.ends - self.clock())
+
+    def expired(self) -> bool:
+        return self.clock() >= self.ends
+
+    def check(self, doing: str) -> None:
+        """Raise QueryTimeoutError, saying what the search was doing, once time is up."""
+        if self.expired():
+            raise QueryTimeoutError(
+                f"The query took longer than {self.seconds:g} s while {doing} and was "
+                f"stopped. Make it more precise: fewer words with ~ or *, longer prefixes, "
+                f"or a filter.")
+
+
+class DeadlineCollector(TimeLimitCollector):
+    """Whoosh's TimeLimitCollector on a Deadline, checked between matches, with the allowed
+    document numbers (facet filters) applied in the same loop.
+
+    No timer thread or SIGALRM (signals only reach the main thread, and waitress answers in
+    others), and the filter cannot bypass the limit: wrapped in Whoosh's FilterCollector, a
+    TimeLimitCollector never looks at the clock. Raises TimeLimit; `results()` then holds
+    what was collected so far.
+    """
+
+    def __init__(self, child, deadline: Deadline, allowed: set[int] | None = None):
+        super().__init__(child, timelimit=deadline.seconds, use_alarm=False)
+        self.deadline = deadline
+        self.allowed = allowed
+
+    def prepare(self, top_searcher, q, context):
+        self.child.prepare(top_searcher, q, context)
+        self.timedout = False
+
+    def collect_matches(self):
+        child, allowed, offset = self.child, self.allowed, self.offset
+        for sub_docnum in child.matches():
+            if self.deadline.expired():
+                self.timedout = True
+                raise TimeLimit
+            if allowed is None or offset + sub_docnum in allowed:
+                child.collect(sub_docnum)
+
+    def finish(self):
+        self.child.finish()

@@ -103,8 +103,14 @@ def default_aliases() -> AliasTable:
 
 
 QUERY_KINDS = NAME_KINDS  # concepts widen none
-_QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')  # a phrase, a range or a word
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def is_word_token(token: str) -> bool:
+    """Whether a query token is a word a rewrite may touch: not a phrase, a range, a
+    field-prefixed word, an operator, a prefix or a fuzzy term."""
+    return not (token[0] in '"[' or ":" in token or token in OPERATORS or token[-1] in "*~")
 
 
 @dataclass(frozen=True)
@@ -127,9 +133,9 @@ def expansions(query: str, table: AliasTable | None = None,
     table = table or default_aliases()
     skip = {_key(s) for s in without}
     spans: list[tuple[int, int, str]] = []  # (start, end, word) of plain words only
-    for m in _QUERY_TOKEN.finditer(query):
+    for m in QUERY_TOKEN.finditer(query):
         token = m.group()
-        if token[0] in '"[' or ":" in token or token in _OPERATORS or token[-1] in "*~":
+        if not is_word_token(token):
             spans.append((m.start(), m.end(), ""))
             continue
         lead = len(token) - len(token.lstrip("(+-"))

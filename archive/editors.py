@@ -132,8 +132,8 @@ def add_link(conn, news_id: str, doc_id: str, editor: str, note: str) -> None:
     if not note or len(note) > MAX_LINK_NOTE:
         raise ValueError(f"Say in a note (up to {MAX_LINK_NOTE} characters) why the article "
                          "discusses this document.")
-    review(conn, news_id, doc_id, "confirmed", editor)
-    with transaction(conn):
+    with transaction(conn):  # the link and its note together, or neither
+        review(conn, news_id, doc_id, "confirmed", editor)
         conn.execute("INSERT INTO link_notes VALUES (?, ?, ?, ?, ?) ON CONFLICT (news_id, "
                      "doc_id) DO UPDATE SET note = excluded.note, written_by = "
                      "excluded.written_by, written_at = excluded.written_at",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from archive.aliases import QUERY_TOKEN, is_word_token
 from archive.analysis import fold, fold_and_stem
 
 # Folded spellings: Latin transliterations and the Arabic-script words (أبو folds to ابو).
@@ -21,8 +22,6 @@ PARTICLES = frozenset({
 # Latin particles that are also everyday words are particles only when hyphenated onto
 # the next word ("ad-Din", "as-Sahab"), never as a free word ("as", "at", "an").
 HYPHEN_ONLY = frozenset({"ad", "ar", "as", "at", "an", "az", "um", "el", "ul"})
-_QUERY_TOKEN = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _HYPHENATED = re.compile(r"^([^\W\d_]+)-([^\W\d_].*)$")
 
 
@@ -38,8 +37,8 @@ def is_particle_term(term: str) -> bool:
 
 
 def _plain(token: str) -> bool:
-    return (token[0] not in '"[(' and ":" not in token and token not in _OPERATORS
-            and token[-1] not in "*~)" and not token.startswith(("+", "-")))
+    # a bare word: no group around it, no + or - before it
+    return is_word_token(token) and token[0] not in "(+-" and token[-1] != ")"
 
 
 def _free_particle(token: str) -> bool:
@@ -52,7 +51,7 @@ def join_particles(query: str) -> str:
     `Iran "al Qaida"`, `al-Qaida` becomes `"al-Qaida"`. Quoted phrases, fields, groups and
     operators are left alone, and so is a particle with no word after it; everything else
     of the query is kept as typed."""
-    tokens = list(_QUERY_TOKEN.finditer(query))
+    tokens = list(QUERY_TOKEN.finditer(query))
     out, cursor, i = [], 0, 0
     while i < len(tokens):
         token, m = tokens[i].group(), tokens[i]

@@ -30,7 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hostile_files import SEARCHABLE, generate, good_token  # noqa: E402
-from reliability import Watch, docket_env, mib, start, tmp_listing, tree_listing  # noqa: E402
+from reliability import (  # noqa: E402
+    Watch,
+    docket_env,
+    finish,
+    mib,
+    start,
+    tmp_listing,
+    tree_listing,
+)
 
 from archive.filenames import readable_names  # noqa: E402
 
@@ -177,14 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-    else:
-        print_report(report)
-    broken = holds(report)
-    for line in broken:
-        print(f"FAILED: {line}", file=sys.stderr)
-    return 1 if broken else 0
+    return finish(report, args.json, print_report, holds)
 
 
 if __name__ == "__main__":

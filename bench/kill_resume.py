@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import shutil
 import sqlite3
@@ -40,6 +39,7 @@ from reliability import (  # noqa: E402
     ROOT,
     Watch,
     docket_env,
+    finish,
     kill_group,
     kill_pids,
     read_catalog,
@@ -313,13 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(report, indent=2, default=str) if args.json else "", end="")
-    if not args.json:
-        print_report(report)
-    broken = holds(report)
-    for line in broken:
-        print(f"FAILED: {line}", file=sys.stderr)
-    return 1 if broken else 0
+    return finish(report, args.json, print_report, holds)
 
 
 if __name__ == "__main__":

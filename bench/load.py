@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability import docket_command, docket_env  # noqa: E402
+from reliability import docket_command, docket_env, free_port  # noqa: E402
 
 WORDS = ["المكتبة", "الرسالة", "library", "courier", "التعليم", "report", "مدرسه", "تعلیم",
          "committee", "الدواء", "letters", "winter", "bin Laden", "caravan"]
@@ -46,12 +46,6 @@ HOSTILE = ["title:*", "path:* OR title:* OR author:*", "lang:*", "*a*", "library
            "x" * 999, "li*", "al*", "ال*", '"the library"~1000', "content:[a TO z]",
            "title:[a TO zzzz]", " ".join(["library"] * 290), "(((((((((library)))))))))",
            "date:[1900 TO 2100] OR lang:ar OR type:pdf"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def normal_paths(var: Path, rng: random.Random) -> list[str]:

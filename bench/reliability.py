@@ -3,8 +3,10 @@ memory, orphans), reading a catalog another process may be writing, and paths.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +17,13 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free loopback port: bind to 0, then hand it over."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def docket_command(*args: str) -> list[str]:
@@ -163,3 +172,16 @@ def tree_listing(folder: Path) -> dict[str, tuple[int, int]]:
 
 def mib(n: int) -> str:
     return f"{n / 2**20:.0f} MiB"
+
+
+def finish(report: dict, as_json: bool, print_report, holds) -> int:
+    """Print a driver's report (JSON or text), then each broken invariant on stderr; the
+    exit code: 1 when one is broken."""
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print_report(report)
+    broken = holds(report)
+    for line in broken:
+        print(f"FAILED: {line}", file=sys.stderr)
+    return 1 if broken else 0

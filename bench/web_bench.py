@@ -25,15 +25,11 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from reliability import free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ["المكتبة", "الرسالة", "library", "courier", "التعليم", "report", "مدرسه", "تعلیم",
          "committee", "الدواء", "letters", "winter"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def urls(var: Path, rng: random.Random) -> list[str]:

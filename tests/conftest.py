@@ -3,10 +3,12 @@ over it (`app`, `client`) and the command line (`runner`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -117,9 +119,7 @@ class ShardServers:
         for _ in range(count):
             db = self.base / f"shard-{len(self.procs)}"
             xapian.WritableDatabase(str(db), xapian.DB_CREATE_OR_OPEN).close()
-            with socket.socket() as sock:  # a free port: bind to 0, then hand it over
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
+            port = free_port()
             # Its own session: on SIGTERM xapian-tcpsrv signals its whole process group.
             proc = subprocess.Popen(
                 ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port",
@@ -204,16 +204,65 @@ def engine_archives(sample_archive, tmp_path_factory, shard_servers):
     return get
 
 
+# The browser tests' shared parts: Debian's Chromium, a site served by waitress on a free
+# loopback port, screenshots, and the browser and page fixtures.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(os.environ.get("DOCKET_SCREENSHOTS", "")) if os.environ.get(
+    "DOCKET_SCREENSHOTS") else None
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    """A free loopback port: bind to 0, then hand it over."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Site:
+    """The app served by waitress on a free loopback port, in a thread of its own."""
+
+    def __init__(self, settings):
+        import waitress
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        from app import create_app
+
+        self.server = waitress.create_server(create_app(settings), host="127.0.0.1",
+                                             port=port, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Close the server once it is idle: the browser gone, its connections closed and
+        the page images in flight drawn (in child processes, so they can outlast a test).
+        Closing it busy leaves connections whose closing later writes to the server's
+        closed trigger (EBADF in the server's thread, a failure of whatever test runs)."""
+        server, deadline = self.server, time.monotonic() + 60
+        dispatcher = server.task_dispatcher
+        while time.monotonic() < deadline and (
+                len(server._map) > 2 or dispatcher.active_count or dispatcher.queue):
+            time.sleep(0.05)  # waiting for quiet, not timing anything
+        server.close()
+        self.thread.join(timeout=60)
+
+
+def shoot(page, name: str) -> None:
+    if SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (one per test module)."""
     from playwright.sync_api import sync_playwright
 
-    from tests import browsing
-
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browsing.CHROMIUM,
-                                    args=browsing.CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -11,7 +11,7 @@ from archive import editors
 from archive.catalog import Catalog, connect
 from archive.config import Settings
 from indexer.run import index_collection
-from tests.browsing import CHROMIUM, Site, shoot
+from tests.conftest import CHROMIUM, Site, shoot
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(make test installs it)")

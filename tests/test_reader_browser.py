@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from archive.catalog import Catalog
-from tests.browsing import CHROMIUM, Site
+from tests.conftest import CHROMIUM, Site
 from tests.test_reader import build_long_archive
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "

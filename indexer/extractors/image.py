@@ -10,6 +10,7 @@ from pillow_heif import register_heif_opener
 from archive.encodings import decode
 from indexer.errors import ExtractionError, TooLargeError, UnsupportedTypeError
 from indexer.extracted import Extracted, ExtractOptions
+from indexer.extractors.xmp import xmp_lines
 from indexer.ocr import ocr_image
 
 KIND = "image"
@@ -78,7 +79,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             exif = img.getexif() if hasattr(img, "getexif") else {}
             created = exif.get(306) if exif else None  # DateTime
             pages: list[str] = []
-            words = described(img)
+            words = "\n".join(line for line in (described(img), *xmp_lines(path)) if line)
             if options.ocr:
                 for i, frame in enumerate(ImageSequence.Iterator(img)):
                     if i >= min(MAX_FRAMES, options.ocr_max_pages):

@@ -1,4 +1,5 @@
-"""Archives (zip, tar, gzip/bzip2/xz/zstd, 7z): members become child documents, within limits."""
+"""Archives (zip, tar, gzip/bzip2/xz/zstd/lz4/brotli, 7z): members become child documents,
+within limits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import zlib
 from pathlib import Path
 from typing import IO
 
+import brotli
+import lz4.frame
 import py7zr
 import zstandard
 from py7zr.exceptions import ArchiveError as SevenZipError
@@ -26,8 +29,11 @@ SEVEN_ZIP = "application/x-7z-compressed"
 COMPRESSED = {"application/gzip": gzip.open, "application/x-gzip": gzip.open,
               "application/x-bzip2": bz2.open, "application/x-xz": lzma.open,
               "application/zstd": zstandard.open, "application/x-zstd": zstandard.open}
+COMPRESSED.update({"application/x-lz4": lz4.frame.open})
 ZLIB = "application/zlib"
-MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED, ZLIB)
+BROTLI = "application/x-brotli"
+MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED, ZLIB, BROTLI)
+BROTLI_STEP = 2**20  # bytes of output asked of the brotli decoder at a time
 
 MAX_RATIO = 200  # a member unpacking to more than 200x its compressed size is a bomb
 
@@ -138,6 +144,37 @@ def _zlib(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
     return [Child(path.stem + ".out" if "." not in path.name else path.stem, data)], []
 
 
+def is_brotli(path: Path, head: bytes) -> bool:
+    """Brotli has no signature: a file named .br whose first bytes decode as brotli (which
+    random bytes almost never do) is taken for one. The name only says what to try."""
+    if not path.name.lower().endswith(".br") or not head:
+        return False
+    try:
+        brotli.Decompressor().process(head, output_buffer_limit=BROTLI_STEP)
+    except brotli.error:
+        return False
+    return True
+
+
+def _brotli(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
+    decoder, limit, out = brotli.Decompressor(), budget.options.max_container_bytes, []
+    size, data = 0, path.read_bytes()
+    while True:
+        chunk = decoder.process(data, output_buffer_limit=BROTLI_STEP)
+        data = b""
+        size += len(chunk)
+        out.append(chunk)
+        if size > limit:
+            raise TooLargeError(f"{path.name}: the stream decompresses past the container "
+                                f"limit of {limit // 2**20} MiB.")
+        if decoder.is_finished() or (not chunk and decoder.can_accept_more_data()):
+            break
+    if not decoder.is_finished():
+        raise ExtractionError(f"{path.name}: the brotli stream is truncated.")
+    budget.admit(size)
+    return [Child(path.name[:-3] or "stream.out", b"".join(out))], []
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
     """List an archive and return its members as children (page 1 lists the members).
 
@@ -162,11 +199,15 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             children, notes = _zlib(path, budget)
         elif magic[:4] == b"\x28\xb5\x2f\xfd":
             children, notes = _compressed(path, budget, zstandard.open)
+        elif magic[:4] == b"\x04\x22\x4d\x18":
+            children, notes = _compressed(path, budget, lz4.frame.open)
+        elif is_brotli(path, magic):
+            children, notes = _brotli(path, budget)
         else:
             children, notes = _tar(path, budget)
     except (zipfile.BadZipFile, tarfile.TarError, SevenZipError, EOFError, OSError,
             lzma.LZMAError, zipfile.LargeZipFile, NotImplementedError,
-            zstandard.ZstdError, zlib.error) as exc:
+            zstandard.ZstdError, zlib.error, brotli.error) as exc:
         raise ExtractionError(f"{path.name}: the archive is damaged ({exc}).") from exc
     except RuntimeError as exc:  # zipfile raises it for a password-protected member
         raise ExtractionError(f"{path.name}: the archive is password-protected ({exc}).",

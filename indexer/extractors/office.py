@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
-from indexer.extracted import Extracted, ExtractOptions
+from indexer.extracted import Child, Extracted, ExtractOptions
 
 KIND = "word"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -21,6 +21,12 @@ MIME_TYPES = (DOCX, PPTX, XLSX, ODT, ODP, ODS)
 KINDS = {PPTX: "slides", ODP: "slides", XLSX: "spreadsheet", ODS: "spreadsheet"}
 
 MAX_XML_BYTES = 100 * 1024 * 1024  # one XML part, uncompressed
+# Pictures pasted into a document (a scan in a Word file, a slide that is one photo) become
+# child documents, read by OCR like any image; bullets and rules under MIN_PICTURE_BYTES
+# are left out. The same picture in many documents is one document (ids are content hashes).
+PICTURE_FOLDERS = ("word/media/", "ppt/media/", "xl/media/", "Pictures/")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp")
+MIN_PICTURE_BYTES = 2048
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -172,6 +178,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             else:
                 pages = _odf_pages(zf, mime)
             meta = _core_metadata(zf)
+            pictures = _pictures(zf, options)
     except TooLargeError as exc:
         raise TooLargeError(f"{path.name}: {exc}") from exc
     except (zipfile.BadZipFile, ET.ParseError, EOFError, zipfile.LargeZipFile) as exc:
@@ -183,7 +190,29 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
         pages=pages or [""], title=meta.pop("title", None),
         author=meta.pop("creator", None) or meta.pop("initial-creator", None),
         created=meta.pop("created", None) or meta.pop("creation-date", None),
-        modified=meta.pop("modified", None) or meta.pop("date", None), metadata=meta)
+        modified=meta.pop("modified", None) or meta.pop("date", None), children=pictures,
+        metadata={**meta, **({"pictures": len(pictures)} if pictures else {})})
+
+
+def _pictures(zf: zipfile.ZipFile, options: ExtractOptions) -> list[Child]:
+    pictures, total = [], 0
+    for info in sorted(zf.infolist(), key=lambda i: i.filename):
+        name = info.filename
+        if (not name.startswith(PICTURE_FOLDERS) or not name.lower().endswith(PICTURE_SUFFIXES)
+                or info.file_size < MIN_PICTURE_BYTES):
+            continue
+        if len(pictures) >= options.max_members:
+            break
+        total += info.file_size
+        if total > options.max_container_bytes:
+            raise TooLargeError(f"its pictures unpack to more than "
+                                f"{options.max_container_bytes // 2**20} MiB (limit).")
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+        if len(data) > info.file_size:  # the zip's directory understates the member
+            raise TooLargeError(f"picture {name} is larger than its zip entry says.")
+        pictures.append(Child(name.rsplit("/", 1)[-1], data))
+    return pictures
 
 
 def _mime_of(zf: zipfile.ZipFile, names: set[str]) -> str:

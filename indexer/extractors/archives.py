@@ -21,6 +21,7 @@ from py7zr.io import BytesIOFactory
 
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
 from indexer.extracted import Child, Extracted, ExtractOptions
+from indexer.unlock import DECRYPTED
 
 KIND = "archive"
 ZIP = ("application/zip", "application/x-zip-compressed", "application/epub+zip")
@@ -102,15 +103,34 @@ def _tar(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
     return children, []
 
 
+def _seven_zip_password(path: Path, passwords: tuple[str, ...]) -> str | None:
+    """The first of `passwords` that opens a password-protected 7z archive (its members'
+    checksums verify), or None."""
+    for password in passwords:
+        try:
+            with py7zr.SevenZipFile(path, password=password) as sz:
+                if sz.testzip() is None:
+                    return password
+        except (SevenZipError, lzma.LZMAError, EOFError, OSError, ValueError, KeyError):
+            continue
+    return None
+
+
 def _seven_zip(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
+    password, notes = None, []
     with py7zr.SevenZipFile(path) as sz:
-        if sz.needs_password():
+        locked = sz.needs_password()
+    if locked:
+        password = _seven_zip_password(path, budget.options.passwords)
+        if password is None:
             raise ExtractionError(f"{path.name}: the 7z archive is password-protected.",
                                   reason=ENCRYPTED)
+        notes.append(DECRYPTED)
+    with py7zr.SevenZipFile(path, password=password) as sz:
         infos = [i for i in sz.list() if not i.is_directory]
         wanted = [i.filename for i in infos if budget.admit(i.uncompressed)]
         if not wanted:
-            return [], []
+            return [], notes
         limit = budget.options.max_container_bytes
         factory = BytesIOFactory(limit)
         sz.extract(targets=wanted, factory=factory)
@@ -118,7 +138,7 @@ def _seven_zip(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
     for name, product in sorted(factory.products.items()):
         product.seek(0)
         children.append(Child(name, product.read()))
-    return children, []
+    return children, notes
 
 
 def _compressed(path: Path, budget: _Budget, opener) -> tuple[list[Child], list[str]]:

@@ -1,4 +1,5 @@
-"""Opening encrypted files with the passwords an archivist supplies (`--passwords FILE`):
+"""Opening encrypted files (PDF, Office, OpenDocument) with the passwords an archivist
+supplies (`--passwords FILE`):
 sources often hand them over with a release. A file that opens is read from a decrypted
 copy in the worker's temporary folder, removed when read; the password is never stored."""
 
@@ -15,6 +16,9 @@ from pathlib import Path
 from archive.errors import ArchiveError
 
 PDF_TYPES = ("application/pdf", "application/x-pdf")
+ODF_TYPES = ("application/vnd.oasis.opendocument.text",
+             "application/vnd.oasis.opendocument.spreadsheet",
+             "application/vnd.oasis.opendocument.presentation")
 OFFICE_TYPES = ("application/encrypted", "application/msword", "application/vnd.ms-excel",
                 "application/vnd.ms-powerpoint", "application/vnd.ms-office")
 DECRYPTED = "opened with a password from the password list (--passwords)"
@@ -82,6 +86,10 @@ def decrypted_copy(path: Path, mime: str, passwords: tuple[str, ...]) -> Iterato
         data = _pdf(path, passwords)
     elif passwords and mime in OFFICE_TYPES:
         data = _office(path, passwords)
+    elif passwords and mime in ODF_TYPES:
+        from indexer.odf_crypto import decrypt_odf
+
+        data = decrypt_odf(path.read_bytes(), passwords)
     if data is None:
         yield None
         return

@@ -21,8 +21,10 @@ from cli import main
 from indexer.detect import detect_mime
 from indexer.errors import ENCRYPTED, IndexingError
 from indexer.extracted import ExtractOptions
+from indexer.odf_crypto import decrypt_odf
 from indexer.pipeline import read
 from indexer.unlock import DECRYPTED, load_passwords
+from tests.conftest import SHARED_CORPUS, needs_shared
 
 SECRET = "kestrel-1962"
 LETTER = "The courier carried the letter to the valley before winter."
@@ -127,3 +129,27 @@ def test_index_opens_what_failed_once_the_list_is_given(tmp_path, runner):
     with sqlite3.connect(var / "catalog.sqlite") as conn:
         meta = json.loads(conn.execute("SELECT metadata FROM documents").fetchone()[0])
     assert meta["decrypted"] == DECRYPTED
+
+
+TIKA_ODT = SHARED_CORPUS / "fixtures-apache-tika" / "files" / "testODTEncrypted.odt"
+
+
+def test_a_libreoffice_encrypted_odt_opens_with_its_password():
+    path = needs_shared(TIKA_ODT.parent) / TIKA_ODT.name  # Tika's tests give its password
+    with pytest.raises(IndexingError):
+        extract(path, ("wrong",))
+    extracted, mime = extract(path, ("wrong", "tika"))
+    assert mime == "application/vnd.oasis.opendocument.text"
+    assert "This should be encrypted" in "\n".join(extracted.pages)
+
+
+def test_an_odt_asking_for_endless_key_rounds_is_not_tried(tmp_path):
+    source = needs_shared(TIKA_ODT.parent) / TIKA_ODT.name
+    path = tmp_path / "stall.odt"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "META-INF/manifest.xml":
+                data = data.replace(b'iteration-count="100000"', b'iteration-count="999999999"')
+            zout.writestr(info, data)
+    assert decrypt_odf(path.read_bytes(), ("tika",)) is None  # refused, not computed

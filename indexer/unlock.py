@@ -1,7 +1,7 @@
 """Opening encrypted files (PDF, Office, OpenDocument) with the passwords an archivist
-supplies (`--passwords FILE`):
-sources often hand them over with a release. A file that opens is read from a decrypted
-copy in the worker's temporary folder, removed when read; the password is never stored."""
+supplies (`--passwords FILE`): sources often hand them over with a release. A file that
+opens is read from a decrypted copy in the worker's temporary folder, removed when read;
+the password is never stored."""
 
 from __future__ import annotations
 

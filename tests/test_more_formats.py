@@ -21,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 from indexer.detect import detect_mime
 from indexer.errors import TOO_LARGE, IndexingError
 from indexer.extracted import ExtractOptions
+from indexer.extractors import xlsb
 from indexer.pipeline import read
 from tests.conftest import SHARED_CORPUS, needs_shared
 
@@ -134,3 +135,41 @@ def test_pictures_in_an_office_file_become_children(tmp_path):
     assert LETTER in result.pages[0]
     assert [c.name for c in result.children] == ["image1.png"]
     assert result.metadata["pictures"] == 1
+
+
+def test_xlsb_cells_are_read_from_their_records():
+    result, _ = extracted(needs_shared(TIKA) / "testEXCEL.xlsb")
+    assert result.pages[0] == ("This is an example spreadsheet created with Microsoft Excel "
+                               "2007 Beta 2.")
+
+
+@pytest.mark.parametrize("raw, shown", [((42 << 2) | 2, "42"), ((314 << 2) | 3, "3.14"),
+                                        (0x3FF00000, "1"), ((((1 << 30) - 5) << 2) | 2, "-5")])
+def test_xlsb_rk_numbers(raw, shown):
+    assert xlsb._rk(raw) == shown
+
+
+def test_xlsb_records_running_past_their_part_are_damage(tmp_path):
+    path = tmp_path / "cut.xlsb"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("_rels/.rels", "<Relationships/>")
+        zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
+        zf.writestr("xl/worksheets/sheet1.bin", b"\x00\x19" + b"\x00" * 5)  # says 25, has 5
+        zf.writestr("xl/sharedStrings.bin", b"\x13\xff\xff\xff\xff\x0f")  # runs past the end
+    with pytest.raises(IndexingError):
+        extracted(path)
+
+
+def test_fits_header_cards_people_write_become_text(tmp_path):
+    cards = ["SIMPLE  =                    T", "BITPIX  =                    8",
+             "NAXIS   =                    2", "NAXIS1  =                    2",
+             "NAXIS2  =                    2", "OBJECT  = 'Abbottabad compound'",
+             "HISTORY scanned by the archive", "END"]
+    header = "".join(card.ljust(80) for card in cards).ljust(2880).encode("ascii")
+    path = tmp_path / "plate.fits"
+    path.write_bytes(header + bytes([0, 80, 160, 240]).ljust(2880, b"\x00"))
+    result, mime = extracted(path)
+    assert mime == "image/fits"
+    assert "object: Abbottabad compound" in result.metadata["described"]
+    assert "history: scanned by the archive" in result.metadata["described"]

@@ -1,14 +1,17 @@
-"""Office Open XML and OpenDocument files: Word, PowerPoint, Excel, Writer, Impress, Calc."""
+"""Office Open XML and OpenDocument files: Word, PowerPoint, Excel (also binary .xlsb),
+Writer, Impress, Calc."""
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
 from indexer.extracted import Child, Extracted, ExtractOptions
+from indexer.extractors.xlsb import xlsb_pages
 
 KIND = "word"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -17,8 +20,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODP = "application/vnd.oasis.opendocument.presentation"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
-MIME_TYPES = (DOCX, PPTX, XLSX, ODT, ODP, ODS)
-KINDS = {PPTX: "slides", ODP: "slides", XLSX: "spreadsheet", ODS: "spreadsheet"}
+XLSB = "application/vnd.ms-excel.sheet.binary.macroenabled.12"
+MIME_TYPES = (DOCX, PPTX, XLSX, ODT, ODP, ODS, XLSB)
+KINDS = {PPTX: "slides", ODP: "slides", XLSX: "spreadsheet", ODS: "spreadsheet",
+         XLSB: "spreadsheet"}
 
 MAX_XML_BYTES = 100 * 1024 * 1024  # one XML part, uncompressed
 # Pictures pasted into a document (a scan in a Word file, a slide that is one photo) become
@@ -175,13 +180,16 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                 pages = _pptx_pages(zf)
             elif mime == XLSX:
                 pages = _xlsx_pages(zf)
+            elif mime == XLSB:
+                pages = xlsb_pages(zf)
             else:
                 pages = _odf_pages(zf, mime)
             meta = _core_metadata(zf)
             pictures = _pictures(zf, options)
     except TooLargeError as exc:
         raise TooLargeError(f"{path.name}: {exc}") from exc
-    except (zipfile.BadZipFile, ET.ParseError, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, ET.ParseError, EOFError, zipfile.LargeZipFile, struct.error,
+            ValueError) as exc:
         raise ExtractionError(f"{path.name}: the document is damaged ({exc}).") from exc
     except RuntimeError as exc:  # zipfile: encrypted member
         raise ExtractionError(f"{path.name}: the document is encrypted ({exc}).",
@@ -228,6 +236,8 @@ def _mime_of(zf: zipfile.ZipFile, names: set[str]) -> str:
         return PPTX
     if "xl/workbook.xml" in names:
         return XLSX
+    if "xl/workbook.bin" in names:
+        return XLSB
     if "content.xml" in names:
         return ODT
     raise ExtractionError("not an Office Open XML or OpenDocument package")

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 5000
-DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
+DEBIAN_PACKAGES := libmagic1 poppler-utils mdbtools tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas \
 	tesseract-ocr-urd tesseract-ocr-eng antiword catdoc ffmpeg python3-xapian xapian-tools \
 	djvulibre-bin libchm-bin p7zip-full pst-utils libreoffice-core libreoffice-writer \
 	libreoffice-calc libreoffice-impress libreoffice-draw

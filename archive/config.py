@@ -32,6 +32,9 @@ class Settings:
     ocr_languages: str = _setting("ara+fas+urd+eng", "Tesseract language packs used for OCR.")
     ocr_dpi: int = _setting(200, "Resolution PDF pages are rendered at for OCR.")
     ocr_max_pages: int = _setting(500, "Pages of one scanned PDF sent to OCR; the rest stay empty.")
+    passwords: str = _setting("", "A text file of passwords, one per line, tried on "
+                              "encrypted PDFs and Office files (passwords sources gave); "
+                              "never stored in the archive.")
     embeddings: bool = _setting(True, "Compute sentence embeddings at index time for linking "
                                 "news to documents (off: faster bulk runs; computed later).")
     scheduler: str = _setting("", "Dask scheduler address (tcp://host:8786): extract on that "

@@ -45,6 +45,7 @@ LIST_SHOWN = 20  # paths shown per list with -v; --json has them all
 @click.option("--scheduler", metavar="tcp://HOST:8786", help=HELP["scheduler"])
 @click.option("--ocr/--no-ocr", default=None, help=HELP["ocr"])
 @click.option("--ocr-languages", help=HELP["ocr_languages"])
+@click.option("--passwords", metavar="FILE", help=HELP["passwords"])
 @click.option("--embeddings/--no-embeddings", default=None, help=HELP["embeddings"])
 @click.option("--engine", type=click.Choice(["whoosh", "xapian"]), help=HELP["engine"])
 @click.option("--xapian-shards", metavar="HOST:PORT,...", help=HELP["xapian_shards"])

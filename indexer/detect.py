@@ -11,6 +11,8 @@ import magic
 import olefile
 
 from archive.encodings import decode, utf16_without_bom
+from indexer.extractors.archives import BROTLI as BROTLI_MIME
+from indexer.extractors.archives import is_brotli
 from indexer.extractors.ebcdic import MIME_TYPE as EBCDIC_MIME
 from indexer.extractors.ebcdic import is_ebcdic
 from indexer.extractors.mailbox import mail_type
@@ -80,6 +82,10 @@ def _unnamed_type(path: Path, head: bytes) -> str | None:
         return "application/pgp-encrypted"
     if "PKCS#7 Signed Data" in description:
         return PKCS7_MIME
+    if is_brotli(path, head):
+        return BROTLI_MIME
+    if head.startswith(b"ID3"):
+        return "audio/mpeg"  # a recording cut short: libmagic finds no audio after the tag
     return None
 
 

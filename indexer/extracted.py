@@ -17,6 +17,7 @@ class ExtractOptions:
     max_container_bytes: int = 256 * 1024 * 1024
     max_members: int = 5000
     time_limit: float = 120.0  # OCR stops early so that the rest of the work is kept
+    passwords: tuple[str, ...] = ()  # tried on encrypted files (indexer/unlock.py)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from indexer.errors import (
     CRASHED,
     EMPTY,
     EMPTY_FILE,
+    ENCRYPTED,
     FAILED,
     NO_TEXT,
     NOT_UNPACKED,
@@ -38,6 +39,7 @@ from indexer.errors import (
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
 from indexer.processes import die_with_parent, use_temp_dir, worker_temp_dir
+from indexer.unlock import DECRYPTED, decrypted_copy
 
 EXTRACTOR_VERSION = "1"
 TEXT_MIME = "text/plain"
@@ -109,8 +111,24 @@ def read(path: Path, mime: str, options: ExtractOptions) -> tuple[Extracted, str
 
     libmagic's type is a hint when it says code, data or unknown (is_hint_only), or when no
     extractor takes the file: bytes that read as text are then extracted as text/plain, with
-    libmagic's type kept as metadata["detected_mime"]. Raises what the extractor raises.
+    libmagic's type kept as metadata["detected_mime"]. An encrypted PDF or Office file that
+    one of `options.passwords` opens is read from a decrypted copy. Raises what the
+    extractor raises.
     """
+    try:
+        return _read(path, mime, options)
+    except IndexingError as exc:
+        if exc.reason != ENCRYPTED or not options.passwords:
+            raise
+        with decrypted_copy(path, mime, options.passwords) as copy:
+            if copy is None:
+                raise
+            extracted, read_as = _read(copy, detect_mime(copy), replace(options, passwords=()))
+    extracted.metadata["decrypted"] = DECRYPTED
+    return extracted, read_as
+
+
+def _read(path: Path, mime: str, options: ExtractOptions) -> tuple[Extracted, str]:
     if is_hint_only(mime) and _is_text(path):
         extracted = extractor_for(TEXT_MIME, path)(path, options)
     else:

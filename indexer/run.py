@@ -14,6 +14,7 @@ from indexer.errors import EMPTY, FAILED, OK, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
 from indexer.report import MAX_LISTED, Reporter, SilentReporter, Summary, TimeLeft
+from indexer.unlock import load_passwords
 from indexer.write import CatalogWriter
 
 __all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
@@ -31,7 +32,8 @@ def extract_options(settings: Settings) -> ExtractOptions:
     return ExtractOptions(ocr=settings.ocr, ocr_languages=settings.ocr_languages,
                           ocr_dpi=settings.ocr_dpi, ocr_max_pages=settings.ocr_max_pages,
                           max_container_bytes=settings.max_container_mb * 2**20,
-                          max_members=settings.max_members, time_limit=settings.time_limit)
+                          max_members=settings.max_members, time_limit=settings.time_limit,
+                          passwords=load_passwords(settings.passwords))
 
 
 def _hash(entry: FileEntry) -> tuple[FileEntry, str | None, str | None]:

@@ -29,7 +29,9 @@ from indexer.extractors import (
     signed,
     tables,
     text,
+    tnef,
     visio,
+    warc,
     webarchive,
     writer,
     xps,
@@ -37,7 +39,8 @@ from indexer.extractors import (
 
 MODULES: tuple[ModuleType, ...] = (archives, chm, djvu, ebcdic, email, encrypted, html, image,
                                    mailbox, media, msg, msoffice, office, pdf, pst, rar, rtf,
-                                   signed, tables, text, visio, webarchive, writer, xps)
+                                   signed, tables, text, tnef, visio, warc, webarchive,
+                                   writer, xps)
 
 Extractor = Callable[[Path, ExtractOptions], Extracted]
 

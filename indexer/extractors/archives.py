@@ -1,4 +1,5 @@
-"""Archives (zip, tar, gzip/bzip2/xz/zstd, 7z): members become child documents, within limits."""
+"""Archives (zip, tar, gzip/bzip2/xz/zstd/lz4/brotli, 7z): members become child documents,
+within limits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import zlib
 from pathlib import Path
 from typing import IO
 
+import brotli
+import lz4.frame
 import py7zr
 import zstandard
 from py7zr.exceptions import ArchiveError as SevenZipError
@@ -18,6 +21,7 @@ from py7zr.io import BytesIOFactory
 
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
 from indexer.extracted import Child, Extracted, ExtractOptions
+from indexer.unlock import DECRYPTED
 
 KIND = "archive"
 ZIP = ("application/zip", "application/x-zip-compressed", "application/epub+zip")
@@ -26,8 +30,11 @@ SEVEN_ZIP = "application/x-7z-compressed"
 COMPRESSED = {"application/gzip": gzip.open, "application/x-gzip": gzip.open,
               "application/x-bzip2": bz2.open, "application/x-xz": lzma.open,
               "application/zstd": zstandard.open, "application/x-zstd": zstandard.open}
+COMPRESSED.update({"application/x-lz4": lz4.frame.open})
 ZLIB = "application/zlib"
-MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED, ZLIB)
+BROTLI = "application/x-brotli"
+MIME_TYPES = (*ZIP, *TAR, SEVEN_ZIP, *COMPRESSED, ZLIB, BROTLI)
+BROTLI_STEP = 2**20  # bytes of output asked of the brotli decoder at a time
 
 MAX_RATIO = 200  # a member unpacking to more than 200x its compressed size is a bomb
 
@@ -96,15 +103,34 @@ def _tar(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
     return children, []
 
 
+def _seven_zip_password(path: Path, passwords: tuple[str, ...]) -> str | None:
+    """The first of `passwords` that opens a password-protected 7z archive (its members'
+    checksums verify), or None."""
+    for password in passwords:
+        try:
+            with py7zr.SevenZipFile(path, password=password) as sz:
+                if sz.testzip() is None:
+                    return password
+        except (SevenZipError, lzma.LZMAError, EOFError, OSError, ValueError, KeyError):
+            continue
+    return None
+
+
 def _seven_zip(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
+    password, notes = None, []
     with py7zr.SevenZipFile(path) as sz:
-        if sz.needs_password():
+        locked = sz.needs_password()
+    if locked:
+        password = _seven_zip_password(path, budget.options.passwords)
+        if password is None:
             raise ExtractionError(f"{path.name}: the 7z archive is password-protected.",
                                   reason=ENCRYPTED)
+        notes.append(DECRYPTED)
+    with py7zr.SevenZipFile(path, password=password) as sz:
         infos = [i for i in sz.list() if not i.is_directory]
         wanted = [i.filename for i in infos if budget.admit(i.uncompressed)]
         if not wanted:
-            return [], []
+            return [], notes
         limit = budget.options.max_container_bytes
         factory = BytesIOFactory(limit)
         sz.extract(targets=wanted, factory=factory)
@@ -112,7 +138,7 @@ def _seven_zip(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
     for name, product in sorted(factory.products.items()):
         product.seek(0)
         children.append(Child(name, product.read()))
-    return children, []
+    return children, notes
 
 
 def _compressed(path: Path, budget: _Budget, opener) -> tuple[list[Child], list[str]]:
@@ -136,6 +162,37 @@ def _zlib(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
                             f"{budget.options.max_container_bytes // 2**20} MiB.")
     budget.admit(len(data))
     return [Child(path.stem + ".out" if "." not in path.name else path.stem, data)], []
+
+
+def is_brotli(path: Path, head: bytes) -> bool:
+    """Brotli has no signature: a file named .br whose first bytes decode as brotli (which
+    random bytes almost never do) is taken for one. The name only says what to try."""
+    if not path.name.lower().endswith(".br") or not head:
+        return False
+    try:
+        brotli.Decompressor().process(head, output_buffer_limit=BROTLI_STEP)
+    except brotli.error:
+        return False
+    return True
+
+
+def _brotli(path: Path, budget: _Budget) -> tuple[list[Child], list[str]]:
+    decoder, limit, out = brotli.Decompressor(), budget.options.max_container_bytes, []
+    size, data = 0, path.read_bytes()
+    while True:
+        chunk = decoder.process(data, output_buffer_limit=BROTLI_STEP)
+        data = b""
+        size += len(chunk)
+        out.append(chunk)
+        if size > limit:
+            raise TooLargeError(f"{path.name}: the stream decompresses past the container "
+                                f"limit of {limit // 2**20} MiB.")
+        if decoder.is_finished() or (not chunk and decoder.can_accept_more_data()):
+            break
+    if not decoder.is_finished():
+        raise ExtractionError(f"{path.name}: the brotli stream is truncated.")
+    budget.admit(size)
+    return [Child(path.name[:-3] or "stream.out", b"".join(out))], []
 
 
 def extract(path: Path, options: ExtractOptions) -> Extracted:
@@ -162,11 +219,15 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             children, notes = _zlib(path, budget)
         elif magic[:4] == b"\x28\xb5\x2f\xfd":
             children, notes = _compressed(path, budget, zstandard.open)
+        elif magic[:4] == b"\x04\x22\x4d\x18":
+            children, notes = _compressed(path, budget, lz4.frame.open)
+        elif is_brotli(path, magic):
+            children, notes = _brotli(path, budget)
         else:
             children, notes = _tar(path, budget)
     except (zipfile.BadZipFile, tarfile.TarError, SevenZipError, EOFError, OSError,
             lzma.LZMAError, zipfile.LargeZipFile, NotImplementedError,
-            zstandard.ZstdError, zlib.error) as exc:
+            zstandard.ZstdError, zlib.error, brotli.error) as exc:
         raise ExtractionError(f"{path.name}: the archive is damaged ({exc}).") from exc
     except RuntimeError as exc:  # zipfile raises it for a password-protected member
         raise ExtractionError(f"{path.name}: the archive is password-protected ({exc}).",

@@ -10,6 +10,7 @@ from pillow_heif import register_heif_opener
 from archive.encodings import decode
 from indexer.errors import ExtractionError, TooLargeError, UnsupportedTypeError
 from indexer.extracted import Extracted, ExtractOptions
+from indexer.extractors.xmp import xmp_lines
 from indexer.ocr import ocr_image
 
 KIND = "image"
@@ -66,6 +67,32 @@ def described(img: Image.Image) -> str:
     return "\n".join(lines)
 
 
+# FITS (astronomy, also what ImageMagick writes) keeps its metadata as 80-character header
+# cards; these hold what people and programs wrote, as EXIF's description and software do.
+FITS_TEXT = {"OBJECT": "object", "TELESCOP": "telescope", "INSTRUME": "instrument",
+             "OBSERVER": "observer", "AUTHOR": "author", "ORIGIN": "origin",
+             "DATE-OBS": "observed", "HISTORY": "history", "COMMENT": "comment"}
+FITS_MAX_CARDS = 36 * 100  # a hundred header blocks
+
+
+def fits_header(path: Path) -> list[str]:
+    """"label: value" lines of a FITS file's primary header cards in FITS_TEXT."""
+    lines = []
+    with path.open("rb") as fh:
+        for _ in range(FITS_MAX_CARDS):
+            card = fh.read(80).decode("ascii", "replace")
+            key = card[:8].strip()
+            if len(card) < 80 or key == "END":
+                break
+            if key in FITS_TEXT:
+                value = card[8:].lstrip("= ").split(" /")[0] if key not in (
+                    "HISTORY", "COMMENT") else card[8:]
+                value = value.strip().strip("'").strip()
+                if any(ch.isalpha() for ch in value):
+                    lines.append(f"{FITS_TEXT[key]}: {value}")
+    return lines
+
+
 def img_format(path: Path) -> str:
     return path.suffix.lstrip(".").upper() or "unknown format"
 
@@ -78,7 +105,9 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             exif = img.getexif() if hasattr(img, "getexif") else {}
             created = exif.get(306) if exif else None  # DateTime
             pages: list[str] = []
-            words = described(img)
+            fits = fits_header(path) if img.format == "FITS" else []
+            words = "\n".join(line for line in (described(img), *xmp_lines(path), *fits)
+                               if line)
             if options.ocr:
                 for i, frame in enumerate(ImageSequence.Iterator(img)):
                     if i >= min(MAX_FRAMES, options.ocr_max_pages):

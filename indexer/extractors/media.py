@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import mutagen
 from mutagen import MutagenError
+from mutagen.id3 import ID3
 
 from indexer.errors import ExtractionError
 from indexer.extracted import Extracted, ExtractOptions
@@ -19,6 +21,7 @@ MIME_TYPES = ("audio/mpeg", "audio/x-wav", "audio/wav", "audio/ogg", "audio/flac
               "video/x-msvideo", "video/x-matroska", "video/webm", "application/ogg",
               "video/x-flv", "video/mpeg", "audio/x-ms-wma", "video/x-ms-asf")
 
+MAX_TAG_BYTES = 16 * 2**20  # an ID3 tag past this (cover art and all) is not salvaged
 _TAG_NAMES = {"title": ("TIT2", "title", "\xa9nam", "TITLE", "Title"),
               "artist": ("TPE1", "artist", "\xa9ART", "ARTIST", "Author"),
               "album": ("TALB", "album", "\xa9alb", "ALBUM"),
@@ -83,6 +86,23 @@ def _described(audio, probed: dict) -> str:
     return f"recording: {line}" if line else ""
 
 
+def _truncated_id3(path: Path):
+    """The ID3 tag of a recording cut short inside its tag (a partial download or copy):
+    the tag is read up to the cut, the missing end taken as padding. None when the file
+    has no ID3 tag or it is whole (then the tag is not why mutagen failed)."""
+    with path.open("rb") as fh:
+        data = fh.read(MAX_TAG_BYTES)
+    if len(data) < 10 or data[:3] != b"ID3" or any(b & 0x80 for b in data[6:10]):
+        return None
+    size = 10 + int.from_bytes(bytes(b & 0x7F for b in data[6:10]), "big")
+    if len(data) >= size or size > MAX_TAG_BYTES:
+        return None
+    try:
+        return ID3(io.BytesIO(data + bytes(size - len(data))))
+    except (MutagenError, OSError, ValueError, EOFError, IndexError, KeyError):
+        return None
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
     """Technical metadata and tags; the tag text is the only page."""
     try:
@@ -92,6 +112,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
         error = str(exc)
     else:
         error = None
+    salvaged = _truncated_id3(path) if audio is None else None
     meta: dict = {}
     tags: dict[str, str] = {}
     if audio is not None:
@@ -103,13 +124,16 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                 meta[attr] = value
         meta["format"] = type(audio).__name__
         tags = {k: v for k, names in _TAG_NAMES.items() if (v := _tag(audio.tags, names))}
+    elif salvaged is not None:
+        tags = {k: v for k, names in _TAG_NAMES.items() if (v := _tag(salvaged, names))}
+        meta["truncated"] = "the file ends inside its ID3 tag; the tags before the cut are read"
     probed = _ffprobe(path)
     for key, value in probed.items():
         meta.setdefault(key, value)
     for key in ("title", "artist", "album", "date", "comment"):
         if key not in tags and probed.get(f"tag_{key}"):
             tags[key] = probed[f"tag_{key}"]
-    if audio is None and not probed:
+    if audio is None and not probed and not tags:
         raise ExtractionError(f"{path.name}: not a readable audio or video file"
                               f"{f' ({error})' if error else ''}.")
     meta = {k: v for k, v in meta.items() if v not in (None, "")}

@@ -1,14 +1,17 @@
-"""Office Open XML and OpenDocument files: Word, PowerPoint, Excel, Writer, Impress, Calc."""
+"""Office Open XML and OpenDocument files: Word, PowerPoint, Excel (also binary .xlsb),
+Writer, Impress, Calc."""
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
-from indexer.extracted import Extracted, ExtractOptions
+from indexer.extracted import Child, Extracted, ExtractOptions
+from indexer.extractors.xlsb import xlsb_pages
 
 KIND = "word"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -17,10 +20,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODP = "application/vnd.oasis.opendocument.presentation"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
-MIME_TYPES = (DOCX, PPTX, XLSX, ODT, ODP, ODS)
-KINDS = {PPTX: "slides", ODP: "slides", XLSX: "spreadsheet", ODS: "spreadsheet"}
+XLSB = "application/vnd.ms-excel.sheet.binary.macroenabled.12"
+MIME_TYPES = (DOCX, PPTX, XLSX, ODT, ODP, ODS, XLSB)
+KINDS = {PPTX: "slides", ODP: "slides", XLSX: "spreadsheet", ODS: "spreadsheet",
+         XLSB: "spreadsheet"}
 
 MAX_XML_BYTES = 100 * 1024 * 1024  # one XML part, uncompressed
+# Pictures pasted into a document (a scan in a Word file, a slide that is one photo) become
+# child documents, read by OCR like any image; bullets and rules under MIN_PICTURE_BYTES
+# are left out. The same picture in many documents is one document (ids are content hashes).
+PICTURE_FOLDERS = ("word/media/", "ppt/media/", "xl/media/", "Pictures/")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp")
+MIN_PICTURE_BYTES = 2048
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -169,12 +180,16 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                 pages = _pptx_pages(zf)
             elif mime == XLSX:
                 pages = _xlsx_pages(zf)
+            elif mime == XLSB:
+                pages = xlsb_pages(zf)
             else:
                 pages = _odf_pages(zf, mime)
             meta = _core_metadata(zf)
+            pictures = _pictures(zf, options)
     except TooLargeError as exc:
         raise TooLargeError(f"{path.name}: {exc}") from exc
-    except (zipfile.BadZipFile, ET.ParseError, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, ET.ParseError, EOFError, zipfile.LargeZipFile, struct.error,
+            ValueError) as exc:
         raise ExtractionError(f"{path.name}: the document is damaged ({exc}).") from exc
     except RuntimeError as exc:  # zipfile: encrypted member
         raise ExtractionError(f"{path.name}: the document is encrypted ({exc}).",
@@ -183,7 +198,29 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
         pages=pages or [""], title=meta.pop("title", None),
         author=meta.pop("creator", None) or meta.pop("initial-creator", None),
         created=meta.pop("created", None) or meta.pop("creation-date", None),
-        modified=meta.pop("modified", None) or meta.pop("date", None), metadata=meta)
+        modified=meta.pop("modified", None) or meta.pop("date", None), children=pictures,
+        metadata={**meta, **({"pictures": len(pictures)} if pictures else {})})
+
+
+def _pictures(zf: zipfile.ZipFile, options: ExtractOptions) -> list[Child]:
+    pictures, total = [], 0
+    for info in sorted(zf.infolist(), key=lambda i: i.filename):
+        name = info.filename
+        if (not name.startswith(PICTURE_FOLDERS) or not name.lower().endswith(PICTURE_SUFFIXES)
+                or info.file_size < MIN_PICTURE_BYTES):
+            continue
+        if len(pictures) >= options.max_members:
+            break
+        total += info.file_size
+        if total > options.max_container_bytes:
+            raise TooLargeError(f"its pictures unpack to more than "
+                                f"{options.max_container_bytes // 2**20} MiB (limit).")
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+        if len(data) > info.file_size:  # the zip's directory understates the member
+            raise TooLargeError(f"picture {name} is larger than its zip entry says.")
+        pictures.append(Child(name.rsplit("/", 1)[-1], data))
+    return pictures
 
 
 def _mime_of(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -199,6 +236,8 @@ def _mime_of(zf: zipfile.ZipFile, names: set[str]) -> str:
         return PPTX
     if "xl/workbook.xml" in names:
         return XLSX
+    if "xl/workbook.bin" in names:
+        return XLSB
     if "content.xml" in names:
         return ODT
     raise ExtractionError("not an Office Open XML or OpenDocument package")

@@ -16,6 +16,7 @@ from archive.analysis import has_lam_alef_damage, repair_lam_alef
 from indexer.errors import ENCRYPTED, ExtractionError, TooLargeError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.ocr import ocr_image
+from indexer.tools import run_tool
 
 KIND = "pdf"
 MIME_TYPES = ("application/pdf", "application/x-pdf")
@@ -147,6 +148,17 @@ def is_garbled(text: str) -> bool:
     return bad / len(chars) > 0.05
 
 
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ExtractionError(f"{path.name}: the PDF is password-protected.",
+                                  reason=ENCRYPTED) from exc
+        raise ExtractionError(f"{path.name}: the PDF is damaged and cannot be opened "
+                              f"({exc}).") from exc
+
+
 def _page_text(page) -> str:
     textpage = page.get_textpage()
     try:
@@ -157,21 +169,39 @@ def _page_text(page) -> str:
     return unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _poppler(path: Path, options: ExtractOptions, refused: ExtractionError) -> Extracted:
+    """The pages of an encrypted PDF that pypdf or PDFium will not open without a password,
+    read by Poppler's pdftotext, which opens some of them (AES-256 files whose text needs no
+    user password); re-raises `refused` when it cannot either."""
+    try:
+        proc = run_tool(["pdftotext", "-enc", "UTF-8", str(path), "-"], path, options,
+                        "poppler-utils")
+    except ExtractionError:
+        raise refused from None
+    pages = [unicodedata.normalize("NFKC", p).strip("\n")
+             for p in proc.stdout.decode("utf-8", "replace").split("\f")]
+    while pages and not pages[-1].strip():
+        pages.pop()  # pdftotext ends every page with a form feed
+    if proc.returncode != 0 or not any(p.strip() for p in pages):
+        raise refused
+    return Extracted(pages=pages, metadata={"encrypted": True,
+                                            "read_by": "pdftotext (Poppler): PDFium and pypdf "
+                                                       "asked for a password"})
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
     """Text of every page; scanned pages go to OCR when enabled.
 
     Raises ExtractionError (encrypted, corrupt) when the file cannot be opened.
     """
     started = time.monotonic()
-    meta = _metadata(path)
     try:
-        pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise ExtractionError(f"{path.name}: the PDF is password-protected.",
-                                  reason=ENCRYPTED) from exc
-        raise ExtractionError(f"{path.name}: the PDF is damaged and cannot be opened "
-                              f"({exc}).") from exc
+        meta = _metadata(path)
+        pdf = _open(path)
+    except ExtractionError as exc:
+        if exc.reason != ENCRYPTED:
+            raise
+        return _poppler(path, options, exc)
     pages: list[str] = []
     ocr_pages: list[int] = []
     try:
@@ -188,7 +218,10 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
                         image = page.render(scale=options.ocr_dpi / 72).to_pil()
                         left = options.time_limit * OCR_SHARE_OF_TIME_LIMIT - (
                             time.monotonic() - started)
-                        ocr_text = ocr_image(image, options.ocr_languages, max(1.0, left))
+                        ocr_text = ocr_image(
+                            image, options.ocr_languages, max(1.0, left), dpi=options.ocr_dpi,
+                            sharper=lambda p=page: p.render(
+                                scale=2 * options.ocr_dpi / 72).to_pil())
                         # A short text layer ("A B C" on a drawing) beats OCR finding less.
                         if is_garbled(text) or sum(ch.isalnum() for ch in ocr_text) >= letters:
                             text = ocr_text

@@ -1,4 +1,5 @@
-"""Database files: dBASE tables (.dbf) and SQLite databases, read as rows of text."""
+"""Database files: dBASE tables (.dbf), SQLite and Access (.mdb/.accdb) databases, read as
+rows of text."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from archive.encodings import decode
 from indexer.errors import ExtractionError
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors.text import paginate
+from indexer.tools import run_tool
 
 KIND = "spreadsheet"
 DBF = ("application/x-dbf", "application/dbase", "application/x-dbase")
 SQLITE = ("application/vnd.sqlite3", "application/x-sqlite3")
-MIME_TYPES = (*DBF, *SQLITE)
+ACCESS = ("application/x-msaccess", "application/vnd.ms-access", "application/msaccess")
+MIME_TYPES = (*DBF, *SQLITE, *ACCESS)
+MDBTOOLS = "mdbtools"
 MAX_CHARS = 20_000_000  # text kept from one database; the rest is noted, not read
 
 
@@ -74,14 +78,39 @@ def _sqlite(path: Path) -> Extracted:
     return Extracted(pages=pages, metadata={"tables": len(tables)})
 
 
+def _access(path: Path, options: ExtractOptions) -> Extracted:
+    # mdbtools reads Jet 3/4 (.mdb) and ACE (.accdb) files; each table is exported as
+    # tab-separated rows under its name and its column names.
+    listed = run_tool(["mdb-tables", "-1", "--", str(path)], path, options, MDBTOOLS)
+    if listed.returncode != 0:
+        raise ExtractionError(f"{path.name}: the Access database cannot be read "
+                              f"({listed.stderr.decode('utf-8', 'replace').strip()[:200]}).")
+    tables = [t for t in listed.stdout.decode("utf-8", "replace").splitlines() if t.strip()]
+    pages, chars = [], 0
+    for table in tables:
+        rows = run_tool(["mdb-export", "-d", "\t", "-Q", "-D", "%Y-%m-%d", "-T",
+                         "%Y-%m-%d %H:%M:%S", "--", str(path), table], path, options, MDBTOOLS)
+        text = rows.stdout.decode("utf-8", "replace")[:max(0, MAX_CHARS - chars)]
+        chars += len(text)
+        pages.append(f"{table}\n{text.strip()}")
+        if chars >= MAX_CHARS:
+            break
+    return Extracted(pages=pages, metadata={"tables": len(tables)})
+
+
 def extract(path: Path, options: ExtractOptions) -> Extracted:
-    """Rows as tab-separated text: one page per SQLite table, dBASE pages of ~20k chars.
+    """Rows as tab-separated text: one page per SQLite or Access table, dBASE pages of ~20k
+    characters.
 
     Raises ExtractionError when the file is damaged.
     """
     try:
         with path.open("rb") as fh:
-            sqlite = fh.read(16) == b"SQLite format 3\x00"
-        return _sqlite(path) if sqlite else _dbf(path)
+            head = fh.read(32)
+        if head[:16] == b"SQLite format 3\x00":
+            return _sqlite(path)
+        if head[4:19] in (b"Standard Jet DB", b"Standard ACE DB"):
+            return _access(path, options)
+        return _dbf(path)
     except (sqlite3.Error, struct.error, OSError) as exc:
         raise ExtractionError(f"{path.name}: the database is damaged ({exc}).") from exc

@@ -24,6 +24,7 @@ from archive.catalog import Catalog
 from archive.deadline import SEARCH_SECONDS, Deadline, DeadlineCollector
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
+from archive.phrases import exact_phrases
 from archive.query import (
     CATALOG_FILTERS,
     CHECK_EVERY,
@@ -401,8 +402,8 @@ class WhooshIndex:
             q, words = self._expand(q, reader, deadline)
             values = self._facets(reader)
             allowed = _allowed(reader, values, request)
-            results, matched, partial = _collect(searcher, q, request, sortedby, allowed,
-                                                 deadline)
+            results, matched, partial = _collect(searcher, exact_phrases(q), request, sortedby,
+                                                 allowed, deadline)
             total = len(matched)
             page = ResultsPage(results, request.page, request.page_size) \
                 if total and request.page <= max(1, -(-total // request.page_size)) else []

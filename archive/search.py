@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
-from itertools import islice
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -16,7 +15,6 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import TimeLimit
-from whoosh.searching import ResultsPage
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem
@@ -27,7 +25,6 @@ from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.phrases import exact_phrases
 from archive.query import (
     CATALOG_FILTERS,
-    CHECK_EVERY,
     MATCH_ALL,
     expand_leaves,
     expander,
@@ -35,7 +32,6 @@ from archive.query import (
     parse_request,
     pin_words,
     query_terms,
-    walk,
 )
 from archive.schema import index_fields, index_schema
 from archive.searchers import FacetArrays, SearcherPool, index_stamp, shared_pool
@@ -130,51 +126,24 @@ def _allowed(reader, facets: dict[str, FacetArrays],
     return allowed
 
 
-def _numbers(ids: Iterable[int], offset: int = 0) -> np.ndarray:
-    return np.fromiter(ids, dtype=np.int64) + offset
-
-
-def _matching(searcher, q: wq.Query, allowed: np.ndarray | None,
-              deadline: Deadline) -> tuple[np.ndarray, bool]:
-    """Every document number the query matches (for the exact total and the facets), as
-    one array, read segment by segment until the deadline: (numbers, stopped early)."""
-    parts, stopped = [], False
-    context = searcher.boolean_context()
-    for sub, offset in searcher.leaf_searchers():
-        ids = q.matcher(sub, context).all_ids()
-        while not stopped:
-            chunk = _numbers(islice(ids, CHECK_EVERY * 16), offset)
-            parts.append(chunk)
-            if len(chunk) < CHECK_EVERY * 16:
-                break
-            stopped = deadline.expired()
-    matched = np.concatenate(parts) if parts else _numbers(())
-    return (matched[allowed[matched]] if allowed is not None else matched), stopped
-
-
 def _collect(searcher, q: wq.Query, request: SearchRequest, sortedby,
              allowed: np.ndarray | None, deadline: Deadline):
     """The ranked results (to page through), the array of matching document numbers, and
-    whether the deadline stopped either pass."""
-    # Phrases are matched position by position in Python: one pass that keeps every
-    # match (and stops at the deadline) beats a top-N pass plus a counting pass.
-    one_pass = any(isinstance(leaf, (wq.Phrase, wq.Ordered)) for leaf in walk(q))
+    whether the deadline stopped the search."""
+    # One pass that scores every match and notes its number beats a top-N pass (skipping
+    # blocks that cannot reach the top) plus a pass over every match for the total: the
+    # query's matchers are built once (prefixes widen to hundreds of words). Measured at
+    # 10,000 documents: 35-45% less CPU for every kind of query but phrases (the same).
     collector = DeadlineCollector(
-        searcher.collector(limit=None if one_pass else request.page * request.page_size,
-                           sortedby=sortedby), deadline,
-        allowed.tobytes() if allowed is not None else None)
+        searcher.collector(limit=request.page * request.page_size, sortedby=sortedby,
+                           optimize=False), deadline,
+        allowed.tobytes() if allowed is not None else None, record=True)
     partial = False
     try:
         searcher.search_with_collector(q, collector)
     except TimeLimit:
         partial = True
-    results = collector.results()
-    if one_pass:
-        return results, _numbers(results.docs()), partial
-    if partial:  # a top-N collector would find every match again, with no deadline
-        return results, _numbers(docnum for _, docnum in results.top_n), True
-    matched, stopped = _matching(searcher, q, allowed, deadline)
-    return results, matched, stopped
+    return collector.results(), np.array(collector.seen, dtype=np.int64), partial
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
@@ -405,7 +374,10 @@ class WhooshIndex:
             results, matched, partial = _collect(searcher, exact_phrases(q), request, sortedby,
                                                  allowed, deadline)
             total = len(matched)
-            page = ResultsPage(results, request.page, request.page_size) \
+            # Sliced from the top N: Whoosh's ResultsPage asks len(results), which walks
+            # every match again (a third of a prefix query's time at 10,000 documents).
+            start = (request.page - 1) * request.page_size
+            page = results[start:start + request.page_size] \
                 if total and request.page <= max(1, -(-total // request.page_size)) else []
             hits = tuple(_hit(h.fields(), h.score) for h in page)
             facets = {name: sorted(arrays.counts(matched).items(),

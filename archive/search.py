@@ -15,6 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import TimeLimit
+from whoosh.filedb.filestore import FileStorage
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem
@@ -166,11 +167,15 @@ class WhooshIndex:
         self.index_dir = index_dir
         self.aliases = aliases
         self.pool = shared_pool(index_dir)
+        # Without mmap: Whoosh's compound segments over mmap copy each file they open into
+        # a BytesIO, so every searcher held the whole index in memory (630 MB at 100,000
+        # documents, measured; 7 MB read through plain files, at the same speed).
+        storage = FileStorage(str(index_dir), supports_mmap=False)
         if whoosh_index.exists_in(str(index_dir)):
-            self.ix = whoosh_index.open_dir(str(index_dir))
+            self.ix = storage.open_index()
         elif create:
             index_dir.mkdir(parents=True, exist_ok=True)
-            self.ix = whoosh_index.create_in(str(index_dir), index_schema())
+            self.ix = storage.create_index(index_schema())
         else:
             raise IndexMissingError(
                 f"No search index in {index_dir}. Build it with: docket index <folder> "

@@ -81,6 +81,7 @@ class SearcherPool:
         self._idle: list = []
         self._facets: dict[tuple, dict[str, FacetArrays]] = {}
         self._facet_lock = threading.Lock()
+        self._closed = False
         self.builds = 0  # how many facet builds ran (tests count them)
 
     @contextmanager
@@ -99,11 +100,19 @@ class SearcherPool:
             yield searcher
         finally:
             with self._lock:
-                keep = stamp == self._generation and len(self._idle) < IDLE_SEARCHERS
+                keep = not self._closed and stamp == self._generation \
+                    and len(self._idle) < IDLE_SEARCHERS
                 if keep:
                     self._idle.append(searcher)
             if not keep:
                 _close_all([searcher])
+
+    def close(self) -> None:
+        """Close the idle searchers; those lent out are closed when they come back. Read
+        without mmap, each searcher holds its segment files open until closed."""
+        with self._lock:
+            self._closed, idle, self._idle = True, self._idle, []
+        _close_all(idle)
 
     def facets(self, reader, fields: Iterable[tuple[str, str]]) -> dict[str, FacetArrays]:
         """The facet arrays (name -> arrays) of the version `reader` sees, built once."""
@@ -129,14 +138,22 @@ def _close_all(searchers: list) -> None:
 
 _POOLS: dict[str, SearcherPool] = {}
 _POOLS_LOCK = threading.Lock()
+POOLS_KEPT = 8  # index folders with open searchers at once (the site has one; tests many)
 
 
 def shared_pool(index_dir: Path) -> SearcherPool:
     """The one pool of the index in `index_dir`, shared by every index object opened on it
     (the site opens one per request)."""
     key = str(index_dir.resolve())
+    evicted = []
     with _POOLS_LOCK:
-        return _POOLS.setdefault(key, SearcherPool())
+        pool = _POOLS.pop(key, None) or SearcherPool()
+        _POOLS[key] = pool  # the most recently used last
+        while len(_POOLS) > POOLS_KEPT:
+            evicted.append(_POOLS.pop(next(iter(_POOLS))))
+    for old in evicted:
+        old.close()
+    return pool
 
 
 def index_stamp(ix, index_dir: Path | None) -> tuple:

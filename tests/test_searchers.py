@@ -129,6 +129,7 @@ def test_a_recreated_index_is_not_served_from_the_old_searcher(disk_index):
 def test_facet_arrays_are_built_once_under_concurrent_first_searches(disk_index, monkeypatch):
     pool = searchers.SearcherPool()
     monkeypatch.setattr(disk_index, "pool", pool)
+    monkeypatch.setattr(disk_index, "clock", lambda: 0.0)  # no deadline, however slow
     builds = []
     real = searchers.build_facet
     monkeypatch.setattr(searchers, "build_facet",
@@ -151,6 +152,7 @@ def test_facet_arrays_are_built_once_under_concurrent_first_searches(disk_index,
     assert pool.builds == 1
     assert sorted(builds) == sorted(field for field, _ in FACETS.values())
     assert len({(r.total, tuple(h.doc_id for h in r.hits)) for r in results}) == 1
+    pool.close()
 
 
 def test_searchers_are_lent_to_one_search_at_a_time(disk_index):
@@ -161,6 +163,10 @@ def test_searchers_are_lent_to_one_search_at_a_time(disk_index):
         assert first is not second
     with pool.searcher(disk_index.ix, stamp) as again:
         assert again in (first, second)
+    pool.close()
+    with pool.searcher(disk_index.ix, stamp) as after:
+        assert not after.is_closed
+    assert after.is_closed  # closed on its way back to a closed pool
 
 
 def test_site_finds_a_document_added_by_the_next_index_run(tmp_path):

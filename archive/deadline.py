@@ -43,7 +43,8 @@ class Deadline:
 
 class DeadlineCollector(TimeLimitCollector):
     """Whoosh's TimeLimitCollector on a Deadline, checked between matches, with the allowed
-    document numbers (facet filters) applied in the same loop.
+    document numbers (facet filters) applied in the same loop: `allowed` is a flag per
+    document number (bytes or any sequence indexed by it; None allows every document).
 
     No timer thread or SIGALRM (signals only reach the main thread, and waitress answers in
     others), and the filter cannot bypass the limit: wrapped in Whoosh's FilterCollector, a
@@ -51,23 +52,27 @@ class DeadlineCollector(TimeLimitCollector):
     what was collected so far.
     """
 
-    def __init__(self, child, deadline: Deadline, allowed: set[int] | None = None):
+    def __init__(self, child, deadline: Deadline, allowed: bytes | None = None,
+                 record: bool = False):
         super().__init__(child, timelimit=deadline.seconds, use_alarm=False)
         self.deadline = deadline
         self.allowed = allowed
+        self.seen: list[int] | None = [] if record else None
 
     def prepare(self, top_searcher, q, context):
         self.child.prepare(top_searcher, q, context)
         self.timedout = False
 
     def collect_matches(self):
-        child, allowed, offset = self.child, self.allowed, self.offset
+        child, allowed, offset, seen = self.child, self.allowed, self.offset, self.seen
         for sub_docnum in child.matches():
             if self.deadline.expired():
                 self.timedout = True
                 raise TimeLimit
-            if allowed is None or offset + sub_docnum in allowed:
+            if allowed is None or allowed[offset + sub_docnum]:
                 child.collect(sub_docnum)
+                if seen is not None:
+                    seen.append(offset + sub_docnum)
 
     def finish(self):
         self.child.finish()

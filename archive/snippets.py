@@ -6,12 +6,17 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from archive.analysis import TOKEN_PATTERN, fold_and_stem
 from archive.model import Page
 
 _TOKEN = re.compile(TOKEN_PATTERN)
+_TOKEN_CHAR = TOKEN_PATTERN[:-1]  # one character of a word (the pattern is its run)
+# The same runs with "_" inside them (split off after): one character class reads a third
+# faster than TOKEN_PATTERN's alternation.
+_RUNS = re.compile("[\\w" + TOKEN_PATTERN.split("|", 1)[1][1:-2] + "+")
 _SPACES = re.compile(r"\s+")
 CONTEXT = 70  # characters shown on each side of a match
 MAX_SNIPPETS = 3
@@ -61,20 +66,79 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     return list(_marked(text, terms))
 
 
-def _marked(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int]]:
-    """The marked spans in text order, read lazily."""
-    phrases = getattr(terms, "phrases", frozenset())
+# Words as written -> their index terms, and back, for the words snippets have read: a
+# page is then matched against a query by set operations, without folding its words again.
+_TERMS: dict[str, str] = {}
+_FORMS: dict[str, set[str]] = {}
+TERMS_KEPT = 200_000  # about 40 MB; words past this are folded each time (lru-cached)
+
+
+def _new_terms(words: set[str]) -> dict[str, str]:
+    """Fold and stem the words not seen before; those that no longer fit the table are
+    returned (the rest are recorded: forms first, so a word in _TERMS is in _FORMS)."""
+    extra = {}
+    for word in words.difference(_TERMS):
+        term = fold_and_stem(word)
+        if len(_TERMS) < TERMS_KEPT:
+            _FORMS.setdefault(term, set()).add(word)
+            _TERMS[word] = term
+        else:
+            extra[word] = term
+    return extra
+
+
+def _wanted(text: str, terms: frozenset[str], phrases) -> frozenset[str]:
+    """The words of `text`, as written, whose index terms the query marks (free terms, or
+    words of its phrases whose every word the text holds): a page without the query's
+    words is dismissed from its distinct words, without reading it word by word."""
+    words = set(_RUNS.findall(text))
+    if "_" in text:
+        words = {part for word in words for part in word.split("_") if part}
+    extra = _new_terms(words)
+
+    def forms(wanted_terms) -> set[str]:
+        if len(wanted_terms) > len(words):  # e.g. a prefix that widened to many terms
+            found = {w for w in words if _TERMS.get(w) in wanted_terms}
+        else:
+            found = set().union(*[words & _FORMS.get(t, set()) for t in wanted_terms])
+        return found | {w for w, t in extra.items() if t in wanted_terms}
+
     if not phrases:
-        for m in _TOKEN.finditer(text):
-            if fold_and_stem(m.group()) in terms:
-                yield m.start(), m.end()
+        return frozenset(forms(terms))
+    live = {t for p in phrases if all(forms({t}) for t in p) for t in p}
+    return frozenset(forms(live | terms.free))
+
+
+@lru_cache(maxsize=512)
+def _finder(words: frozenset[str]) -> re.Pattern:
+    """A pattern matching any of `words` as a whole token (what TOKEN_PATTERN would read)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"(?<!{_TOKEN_CHAR})(?:{alternatives})(?!{_TOKEN_CHAR})")
+
+
+def _marked(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """The marked spans in text order, read lazily. Only the words the query marks are
+    looked at (see _wanted), found by one pattern; between two of them, any other word
+    breaks a phrase."""
+    phrases = getattr(terms, "phrases", frozenset())
+    wanted = _wanted(text, terms, phrases)
+    if not wanted:
+        return
+    found = _finder(wanted).finditer(text)
+    if not phrases:
+        for m in found:
+            yield m.span()
         return
     free, quiet = terms.free, terms.quiet
     longest = max(len(p) for p in phrases)
     recent: deque[tuple[int, int, str]] = deque(maxlen=longest)
     pending: dict[tuple[int, int], bool] = {}  # span -> marked, until it leaves the window
-    for m in _TOKEN.finditer(text):
-        term = fold_and_stem(m.group())
+    for m in found:
+        if recent and _TOKEN.search(text, recent[-1][1], m.start()):
+            recent.clear()  # another word in between: no phrase goes on across it
+            yield from (span for span, marked in pending.items() if marked)
+            pending.clear()
+        term = _TERMS.get(m.group()) or fold_and_stem(m.group())
         recent.append((m.start(), m.end(), term))
         pending[(m.start(), m.end())] = term in free
         words = [t for _, _, t in recent]

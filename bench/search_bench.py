@@ -9,6 +9,15 @@ Usage:
     .venv/bin/python bench/search_bench.py --n 100000 [--queries 40] [--engine xapian]
 
 Built archives are kept under bench/out/ and reused by later runs with the same N.
+
+With --var, an archive that `docket index` built (e.g. from the corpus generator's files) is
+timed instead, through the site's `/search.json` (Flask's test client: exact total, facets,
+snippets for the first page, aliases on as the site has them), against an FTS5 table filled
+from the same catalog (kept beside it as --fts, built once). Query words are drawn from the
+archive's own word frequencies:
+
+    .venv/bin/python bench/search_bench.py --var /work/scratch/search-var100k \
+        --fts /work/scratch/search-fts100k.sqlite
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "sample_docs"))
 
-from archive.catalog import Catalog, compress_text, connect  # noqa: E402
+from archive.catalog import Catalog, compress_text, connect, decompress_text  # noqa: E402
 from archive.model import IndexRecord, SearchRequest  # noqa: E402
 from archive.search import WhooshIndex, search_documents  # noqa: E402
 from archive.xapian_index import XapianIndex  # noqa: E402
@@ -151,6 +160,103 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p * (len(values) - 1))))] * 1000
 
 
+def build_fts(var: Path, path: Path) -> None:
+    """An FTS5 table of the archive's documents (text, language, type, year), built once."""
+    if path.exists():
+        return
+    conn = sqlite3.connect(f"file:{var / 'catalog.sqlite'}?mode=ro", uri=True)
+    fts = sqlite3.connect(path)
+    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(doc_id UNINDEXED, title, content, "
+                "lang UNINDEXED, kind UNINDEXED, folder UNINDEXED, year UNINDEXED, "
+                "tokenize = 'unicode61 remove_diacritics 2')")
+    rows = conn.execute("SELECT d.doc_id, d.title, d.kind, d.languages, "
+                        "substr(coalesce(d.created, ''), 1, 4), p.text FROM documents d "
+                        "JOIN pages p USING (doc_id) WHERE d.present = 1 ORDER BY d.doc_id, p.n")
+    def documents():
+        doc, pages = None, []
+        for doc_id, title, kind, langs, year, blob in rows:
+            if doc is not None and doc[0] != doc_id:
+                yield (*doc[:2], "\n".join(pages), *doc[2:])
+                pages = []
+            doc = (doc_id, title, (json.loads(langs) or [""])[0], kind, year)
+            pages.append(decompress_text(blob))
+        if doc is not None:
+            yield (*doc[:2], "\n".join(pages), *doc[2:])
+    fts.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, '', ?)", documents())
+    fts.commit()
+
+
+def archive_queries(var: Path, rng: random.Random, count: int) -> dict[str, list]:
+    """The five kinds of query, words drawn Zipf-like from the archive's own frequencies."""
+    conn = sqlite3.connect(f"file:{var / 'catalog.sqlite'}?mode=ro", uri=True)
+    counts: dict[str, int] = {}
+    for (blob,) in conn.execute("SELECT text FROM pages ORDER BY doc_id LIMIT 3000"):
+        for word in re.findall(r"[^\W\d_]{3,}", decompress_text(blob)):
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: -counts[w])
+    arabic = [w for w in ranked if "\u0600" <= w[0] <= "\u06ff"]
+    english = [w for w in ranked if w.isascii()]
+    pick = lambda vocab: vocab[min(int(rng.paretovariate(1.2)) * 3, len(vocab) - 1)]  # noqa: E731
+    out: dict[str, list] = {k: [] for k in ("term", "and", "phrase", "prefix", "field+term")}
+    for i in range(count):
+        vocab = arabic if i % 10 < 6 else english
+        a, b = pick(vocab), pick(vocab)
+        out["term"].append((a, f'"{a}"', ""))
+        out["and"].append((f"{a} {b}", f'"{a}" AND "{b}"', ""))
+        out["phrase"].append((f'"{a} {b}"', f'"{a} {b}"', ""))
+        out["prefix"].append((f"{a[:3]}*", f'"{a[:3]}"*', ""))
+        lang = "ar" if vocab is arabic else "en"
+        out["field+term"].append((f"lang:{lang} {a}", f'"{a}"', f" AND lang = '{lang}'"))
+    return out
+
+
+def time_site(client, q: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of one /search.json request."""
+    started, cpu = time.perf_counter(), time.thread_time()
+    response = client.get("/search.json", query_string={"q": q})
+    if response.status_code != 200:
+        raise SystemExit(f"{q!r}: HTTP {response.status_code} {response.data[:200]!r}")
+    return time.perf_counter() - started, time.thread_time() - cpu
+
+
+def time_fts_cpu(fts: sqlite3.Connection, match: str, where: str) -> tuple[float, float]:
+    cpu = time.thread_time()
+    return time_fts(fts, match, where), time.thread_time() - cpu
+
+
+def run_site(var: Path, fts_path: Path, count: int) -> None:
+    """Time the site's /search.json on an existing archive against FTS5 on its catalog.
+    Both run in this process, so CPU time per query is printed too: on a shared machine
+    it says what each costs whatever the others running meanwhile take."""
+    from app import create_app
+    from archive.config import Settings
+
+    print(f"FTS5 table {fts_path} (built once) ...", flush=True)
+    build_fts(var, fts_path)
+    client = create_app(Settings(var=var)).test_client()
+    fts = sqlite3.connect(fts_path)
+    total = fts.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+    print(f"archive {var}: FTS5 rows {total}\n")
+    print(f"{'query kind':<12} {'docket p50':>10} {'p95':>8} {'fts5 p50':>10} {'p95':>8} "
+          f"{'ratio p95':>9} {'cpu p95 docket':>15} {'fts5':>7} {'ratio':>6}   (ms)")
+    started = time.perf_counter()
+    for kind, items in archive_queries(var, random.Random(11), count).items():
+        for q, match, where in items[:3]:  # warm caches on both sides
+            time_site(client, q)
+            time_fts(fts, match, where)
+        docket = [time_site(client, q) for q, _, _ in items]
+        sqlite = [time_fts_cpu(fts, match, where) for _, match, where in items]
+        wall = [d for d, _ in docket], [f for f, _ in sqlite]
+        cpu = [c for _, c in docket], [c for _, c in sqlite]
+        print(f"{kind:<12} {pct(wall[0], .5):10.1f} {pct(wall[0], .95):8.1f} "
+              f"{pct(wall[1], .5):10.1f} {pct(wall[1], .95):8.1f} "
+              f"{pct(wall[0], .95) / max(pct(wall[1], .95), 1e-3):8.1f}x "
+              f"{pct(cpu[0], .95):15.1f} {pct(cpu[1], .95):7.1f} "
+              f"{pct(cpu[0], .95) / max(pct(cpu[1], .95), 1e-3):5.1f}x", flush=True)
+    print(f"\n/search.json through Flask's test client; {count} queries a kind, "
+          f"{time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="documents to generate")
@@ -158,7 +264,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--engine", default="whoosh", choices=["whoosh", "xapian"],
                         help="the Docket engine timed against FTS5 (local Xapian)")
+    parser.add_argument("--var", type=Path, help="time this `docket index` archive instead, "
+                        "through /search.json")
+    parser.add_argument("--fts", type=Path, help="with --var: the FTS5 table to build or reuse")
     args = parser.parse_args()
+    if args.var:
+        run_site(args.var, args.fts or args.var.parent / f"{args.var.name}-fts.sqlite",
+                 args.queries)
+        return
     out = args.out / (f"search-{args.n}" if args.engine == "whoosh"
                       else f"search-{args.n}-{args.engine}")
     print(f"building {args.n} documents in {out} (reused when present) ...", flush=True)

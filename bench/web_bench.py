@@ -3,7 +3,7 @@
 Starts `docket serve` on a free loopback port for the given archive, then runs --clients
 threads with keep-alive connections for --seconds, cycling through the overview, searches
 (HTML and JSON, with facets and snippets), document pages and their JSON twins. Prints
-requests/second, p50/p99 latency and the error count. Usage:
+requests/second, p50/p99 latency, the error count and the server's peak resident memory. Usage:
 
     .venv/bin/python bench/web_bench.py --var var                        # the demo archive
     .venv/bin/python bench/web_bench.py --var bench/out/search-100000     # 100,000 documents
@@ -49,6 +49,17 @@ def urls(var: Path, rng: random.Random) -> list[str]:
 
 
 failures: list[str] = []
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The server's peak resident memory so far (Linux: VmHWM), in MB; 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def client(port: int, paths: list[str], deadline: float, results: list, lock) -> None:
@@ -108,6 +119,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        peak = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(10)
@@ -117,7 +129,8 @@ def main() -> None:
     print(f"archive {args.var}: {len(paths)} distinct URLs, {args.clients} clients, "
           f"{args.seconds:.0f} s, waitress {args.threads} threads")
     print(f"requests {len(results)}  req/s {len(results) / elapsed:.1f}  "
-          f"p50 {pick(0.5):.0f} ms  p99 {pick(0.99):.0f} ms  errors {errors}")
+          f"p50 {pick(0.5):.0f} ms  p99 {pick(0.99):.0f} ms  errors {errors}  "
+          f"server peak RSS {peak:.0f} MB")
     for failure in failures[:5]:
         print(f"  failed: {failure}")
 

@@ -1,0 +1,227 @@
+"""Exact phrases matched on whole position lists instead of Whoosh's Span objects."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from itertools import accumulate, chain
+from pickle import loads
+
+import numpy as np
+from whoosh import formats, matching
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query.spans import Span, SpanNear2
+
+_INT_SIZE = 4  # Whoosh's Positions format starts a value with the count as an unsigned int
+
+
+def _positions(value: bytes) -> list[int]:
+    # Whoosh's Positions.decode_positions, with the running sum done by accumulate in C
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+class _ExactMatcher(SpanNear2.SpanNear2Matcher):
+    """SpanNear2's matcher for an exact phrase (slop 1, in order): the same matches and
+    spans, found by intersecting the words' positions (each shifted by its place in the
+    phrase) as sets. Whoosh built a Span per position and compared them pair by pair:
+    about 50 µs a candidate document, most of a phrase query's time (measured here)."""
+
+    def _get_spans(self):
+        starts: set[int] | None = None
+        for place, m in enumerate(self.ms):
+            shifted = {p - place for p in _positions(m.value())}
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                return []
+        last = len(self.ms) - 1
+        return [Span(p, p + last) for p in sorted(starts)]
+
+
+def _block_postings(reader, fieldname: str, word: bytes):
+    """Every posting of a word in one segment, read block by block: (document numbers,
+    encoded values, weights), or None when the postings are not Whoosh 3's (then the phrase is
+    matched document by document). Deleted documents are left in: the words' own matchers
+    skip them."""
+    m = reader.postings(fieldname, word)
+    leaf = m.child if isinstance(m, FilterMatcher) else m
+    if not isinstance(leaf, W3LeafMatcher):
+        return None
+    ids, weights, values = [], [], []
+    while leaf.is_active():
+        leaf._read_ids()
+        leaf._read_weights()
+        leaf._read_values()
+        ids.append(leaf._ids)
+        weights.extend(leaf._weights)
+        values.extend(leaf._values)
+        leaf._next_block()
+    return np.fromiter(chain.from_iterable(ids), dtype=np.int64), values, weights
+
+
+def _positions_of(values: list[bytes], chosen: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions held by the chosen values, flattened, and how many each holds.
+
+    Each value is a count then a pickled list of position deltas: the pickles' bodies are
+    joined into one pickle of a list of lists, unpickled in one call, and the deltas summed
+    per value with one cumsum (unpickling value by value took most of a phrase query)."""
+    bodies = [values[i] for i in chosen]
+    if not all(v[_INT_SIZE:_INT_SIZE + 2] == b"\x80\x02" for v in bodies):
+        lists = [_positions(v) for v in bodies]  # not the layout read here: one by one
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        return np.fromiter(chain.from_iterable(lists), dtype=np.int64), lengths
+    joined = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
+                      for v in bodies)
+    lists = loads(b"\x80\x02(" + joined + b"l.")
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    total = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64,
+                                  count=int(lengths.sum())))
+    ends = np.cumsum(lengths)
+    before = np.concatenate(([0], total[ends[:-1] - 1])) if len(total) else total
+    return total - np.repeat(before, lengths), lengths
+
+
+def _verified_starts(postings) -> tuple[list[int], list[list[int]]]:
+    """The documents where the words follow each other: candidates are the documents
+    holding every word (array intersection); each word's positions, shifted back by its
+    place in the phrase, are then keyed (candidate << 32 | start) and the keys every word
+    shares are the phrase's starts."""
+    common = postings[0][0]
+    for ids, *_ in postings[1:]:
+        common = np.intersect1d(common, ids, assume_unique=True)
+    if not len(common):
+        return [], []
+    keys, decoded = None, {}
+    for place, (ids, values, _) in enumerate(postings):
+        if id(values) not in decoded:  # a word twice in the phrase is decoded once
+            decoded[id(values)] = _positions_of(values, np.searchsorted(ids, common).tolist())
+        positions, lengths = decoded[id(values)]
+        starts = positions - place
+        owner = np.repeat(np.arange(len(common), dtype=np.int64), lengths)
+        shifted = (owner << 32 | starts.clip(0))[starts >= 0]
+        keys = shifted if keys is None else np.intersect1d(keys, shifted, assume_unique=True)
+        if not len(keys):
+            return [], []
+    owners = keys >> 32
+    docs, first = np.unique(owners, return_index=True)
+    starts = np.split((keys & 0xFFFFFFFF), first[1:])
+    return common[docs].tolist(), [sorted(x.tolist()) for x in starts]
+
+
+class _Posting:
+    """The current posting as a scorer reads it (Whoosh's scorers ask id() and weight())."""
+
+    __slots__ = ("docnum", "freq")
+
+    def __init__(self, docnum: int, freq: float):
+        self.docnum, self.freq = docnum, freq
+
+    def id(self) -> int:
+        return self.docnum
+
+    def weight(self) -> float:
+        return self.freq
+
+
+def _tree_sum(scores: list[float]) -> float:
+    # The order Whoosh adds them in: an IntersectionMatcher per pair, built as a binary tree
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+class _PhraseHits(ListMatcher):
+    """The documents holding the phrase with their scores worked out beforehand, the same
+    as the intersection of the words' matchers scores them (each word's scorer over its
+    weight in the document, summed pair by pair): no stepping through the postings again."""
+
+    def __init__(self, ids, scores, starts, length: int, position: int = 0):
+        super().__init__(ids, weights=scores, position=position)
+        self._starts, self._length = starts, length
+
+    def copy(self):
+        return self.__class__(self._ids, self._weights, self._starts, self._length, self._i)
+
+    def supports_block_quality(self):
+        return False
+
+    def skip_to(self, id):
+        if self.is_active() and id > self.id():
+            self._i = bisect_left(self._ids, id, self._i)
+
+    def score(self):
+        return self._weights[self._i]
+
+    def spans(self):
+        return [Span(p, p + self._length - 1) for p in self._starts[self._i]]
+
+
+def _phrase_hits(postings, scorers, length: int):
+    """_PhraseHits for one segment, or None when a word has no scorer (unscored search)."""
+    if any(scorer is None for scorer in scorers):
+        return None
+    docs, starts = _verified_starts(postings)
+    scores = []
+    for doc in docs:
+        per_word = []
+        for (ids, _, weights), scorer in zip(postings, scorers, strict=True):
+            at = int(np.searchsorted(ids, doc))
+            per_word.append(scorer.score(_Posting(doc, weights[at])))
+        scores.append(_tree_sum(per_word))
+    return _PhraseHits(docs, scores, starts, length)
+
+
+def _scorer_of(m):
+    return getattr(m.child if isinstance(m, FilterMatcher) else m, "scorer", None)
+
+
+def _without_deleted(hits: _PhraseHits, reader) -> _PhraseHits:
+    keep = [i for i, doc in enumerate(hits._ids) if not reader.is_deleted(doc)]
+    return _PhraseHits([hits._ids[i] for i in keep], [hits._weights[i] for i in keep],
+                       [hits._starts[i] for i in keep], hits._length)
+
+
+class ExactPhrase(wq.Phrase):
+    """A Phrase whose exact form (slop 1) is matched by _ExactMatcher; other slops, and
+    fields whose format is not plain positions, go Whoosh's way."""
+
+    def matcher(self, searcher, context=None):
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if self.slop != 1 or len(self.words) < 2 or type(getattr(field, "format", None)) \
+                is not formats.Positions:
+            return super().matcher(searcher, context)
+        reader = searcher.reader()
+        ms, postings = [], [] if reader.is_atomic() else None
+        for word in self.words:
+            try:
+                word = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, word) not in reader:
+                return matching.NullMatcher()
+            ms.append(wq.Term(self.fieldname, word).matcher(searcher, context))
+            if postings is not None:
+                found = _block_postings(reader, self.fieldname, word)
+                postings = None if found is None else postings + [found]
+        m = None
+        if postings is not None:
+            m = _phrase_hits(postings, [_scorer_of(sub) for sub in ms], len(ms))
+            if m is not None and reader.has_deletions():
+                m = _without_deleted(m, reader)
+        if m is None:
+            m = _ExactMatcher(ms, slop=1, ordered=True, mindist=1)
+        elif not m.is_active():
+            return matching.NullMatcher()
+        return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
+
+
+def exact_phrases(q: wq.Query) -> wq.Query:
+    """The query with every plain Phrase matched the fast way (same matches and scores)."""
+    if type(q) is wq.Phrase:
+        return ExactPhrase(q.fieldname, q.words, slop=q.slop, boost=q.boost,
+                           char_ranges=q.char_ranges)
+    return q.apply(exact_phrases)

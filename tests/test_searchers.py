@@ -1,0 +1,225 @@
+"""Whoosh searchers kept open between searches, facet arrays built once per index version,
+exact phrases matched from position sets."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+import archive.searchers as searchers
+from archive.analysis import fold_and_stem
+from archive.config import Settings
+from archive.model import IndexRecord, SearchRequest
+from archive.phrases import ExactPhrase, exact_phrases
+from archive.search import FACETS, WhooshIndex
+from indexer.run import index_collection
+
+
+def record(doc_id, text, lang=("en",), kind="text", paths=None, date=None):
+    return IndexRecord(doc_id=doc_id, sha256=doc_id * 4, title=doc_id, text=text,
+                       paths=paths or (f"box/{doc_id}.txt",), mime="text/plain", kind=kind,
+                       languages=lang, author=None, date=date, page_count=1, status="ok",
+                       parent_id=None, size=len(text))
+
+
+WORDS = ["library", "courier", "letters", "winter", "school", "report"]
+
+
+def records(start, count):
+    """Documents with several languages, types, folders (some in two) and years."""
+    out = []
+    for i in range(start, start + count):
+        words = " ".join(WORDS[(i * k) % len(WORDS)] for k in range(1, 6))
+        lang = [("en",), ("ar",), ("en", "ar"), ("fa",)][i % 4]
+        paths = (f"box{i % 3}/d{i}.txt",) + ((f"letters/d{i}.txt",) if i % 5 == 0 else ())
+        out.append(record(f"d{i:03d}", words, lang=lang, kind=["text", "pdf"][i % 2],
+                          paths=paths, date=f"{2000 + i % 4}-01-01" if i % 7 else None))
+    return out
+
+
+@pytest.fixture
+def disk_index(tmp_path):
+    """An index on disk over 60 documents written in three commits (three segments), with
+    a few documents replaced and deleted."""
+    index = WhooshIndex(tmp_path / "index", create=True)
+    for start in (0, 20, 40):
+        index.upsert(records(start, 20))
+    index.upsert(records(5, 3))  # replaced: the old copies are deleted documents
+    index.delete(["d011", "d033"])
+    return index
+
+
+def reference_facets(index, query):
+    """Facet counts the way Docket counted them before: a set of document numbers per
+    value, intersected with the set of matches."""
+    q = index.parse(query)
+    with index.ix.searcher() as searcher:
+        reader = searcher.reader()
+        matched = set(searcher.search(q, limit=None).docs())
+        out = {}
+        for name, (field, _) in FACETS.items():
+            counts = {}
+            for term in reader.lexicon(field):
+                n = len(matched & set(reader.postings(field, term).all_ids()))
+                if n:
+                    counts[term.decode("utf-8")] = n
+            out[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return len(matched), out
+
+
+@pytest.mark.parametrize("query", ["library", "courier winter", "lett*", "report OR school",
+                                   '"library courier"', "library NOT winter"])
+def test_facet_counts_equal_the_set_per_value_counts(disk_index, query):
+    result = disk_index.search(SearchRequest(query, page_size=5, aliases=False))
+    total, facets = reference_facets(disk_index, query)
+    assert result.total == total
+    assert {name: list(values) for name, values in result.facets.items()} == facets
+
+
+def test_facet_filter_narrows_like_the_filter_query(disk_index):
+    both = disk_index.search(SearchRequest("library", aliases=False,
+                                           filters=(("lang", "ar"), ("folder", "letters"))))
+    _, expected = reference_facets(disk_index, "library lang:ar folder:letters")
+    assert both.total == sum(n for _, n in expected["type"])
+    assert dict(both.facets["lang"])["ar"] == both.total
+
+
+def test_facet_arrays_count_combinations_of_values():
+    arrays = searchers.FacetArrays(np.array([1, 2, 0, 1], dtype=np.int32),
+                                   ((), ("ar",), ("ar", "en")))
+    assert arrays.counts(np.array([0, 1, 2, 3])) == {"ar": 3, "en": 1}
+    assert arrays.counts(np.array([2])) == {}
+    assert arrays.mask("en").tolist() == [False, True, False, False]
+    assert not arrays.mask("fa").any()
+
+
+def test_searcher_is_reused_across_index_objects_on_the_same_folder(disk_index, monkeypatch):
+    opened = []
+    real = type(disk_index.ix).searcher
+    monkeypatch.setattr(type(disk_index.ix), "searcher",
+                        lambda ix, **kw: opened.append(1) or real(ix, **kw))
+    for _ in range(3):  # the site opens an index object per request
+        WhooshIndex(disk_index.index_dir).search(SearchRequest("library", aliases=False))
+    assert len(opened) <= 1  # at most one opened here; the rest reused
+    assert disk_index.pool is WhooshIndex(disk_index.index_dir).pool
+
+
+def test_searcher_is_refreshed_after_the_index_changes(disk_index):
+    reader = WhooshIndex(disk_index.index_dir)
+    assert reader.search(SearchRequest("zanzibar", aliases=False)).total == 0
+    disk_index.upsert([record("new", "zanzibar letters", lang=("sw",))])
+    result = reader.search(SearchRequest("zanzibar", aliases=False))
+    assert [h.doc_id for h in result.hits] == ["new"]
+    assert dict(result.facets["lang"]) == {"sw": 1}
+    disk_index.delete(["new"])
+    assert reader.search(SearchRequest("zanzibar", aliases=False)).total == 0
+
+
+def test_a_recreated_index_is_not_served_from_the_old_searcher(disk_index):
+    WhooshIndex(disk_index.index_dir).search(SearchRequest("library", aliases=False))
+    fresh = WhooshIndex.recreate(disk_index.index_dir)
+    fresh.upsert([record("only", "library")])
+    result = WhooshIndex(disk_index.index_dir).search(SearchRequest("library", aliases=False))
+    assert [h.doc_id for h in result.hits] == ["only"]
+
+
+def test_facet_arrays_are_built_once_under_concurrent_first_searches(disk_index, monkeypatch):
+    pool = searchers.SearcherPool()
+    monkeypatch.setattr(disk_index, "pool", pool)
+    monkeypatch.setattr(disk_index, "clock", lambda: 0.0)  # no deadline, however slow
+    builds = []
+    real = searchers.build_facet
+    monkeypatch.setattr(searchers, "build_facet",
+                        lambda reader, field: builds.append(field) or real(reader, field))
+    start, results, errors = threading.Barrier(8), [], []
+
+    def search():
+        start.wait()
+        try:
+            results.append(disk_index.search(SearchRequest("library", aliases=False)))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=search) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert pool.builds == 1
+    assert sorted(builds) == sorted(field for field, _ in FACETS.values())
+    assert len({(r.total, tuple(h.doc_id for h in r.hits)) for r in results}) == 1
+    pool.close()
+
+
+def test_searchers_are_lent_to_one_search_at_a_time(disk_index):
+    pool = searchers.SearcherPool()
+    stamp = searchers.index_stamp(disk_index.ix, disk_index.index_dir)
+    with pool.searcher(disk_index.ix, stamp) as first, \
+            pool.searcher(disk_index.ix, stamp) as second:
+        assert first is not second
+    with pool.searcher(disk_index.ix, stamp) as again:
+        assert again in (first, second)
+    pool.close()
+    with pool.searcher(disk_index.ix, stamp) as after:
+        assert not after.is_closed
+    assert after.is_closed  # closed on its way back to a closed pool
+
+
+def test_site_finds_a_document_added_by_the_next_index_run(tmp_path):
+    from app import create_app
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    (folder / "one.txt").write_text("A letter about the caravan and its route.\n")
+    settings = Settings(var=tmp_path / "var", jobs=1, time_limit=60, ocr=False)
+    index_collection(settings, folder)
+    client = create_app(settings).test_client()
+    assert client.get("/search.json?q=zanzibar").get_json()["total"] == 0
+    assert client.get("/search.json?q=caravan").get_json()["total"] == 1
+    (folder / "two.txt").write_text("A report from Zanzibar on the caravan.\n")
+    index_collection(settings, folder)
+    found = client.get("/search.json?q=zanzibar").get_json()
+    assert found["total"] == 1 and "[[Zanzibar]]" in found["hits"][0]["snippets"][0]["text"]
+    assert client.get("/search.json?q=caravan").get_json()["total"] == 2
+
+
+@pytest.fixture(scope="module")
+def phrase_index():
+    index = WhooshIndex.in_memory()
+    index.upsert([
+        record("p1", "the library of the school and the library school"),
+        record("p2", "school library of the the school"),
+        record("p3", "letters letters letters to the library"),
+        record("p4", "library the school"),
+    ])
+    return index
+
+
+@pytest.mark.parametrize("words", [["library", "school"], ["the", "school"],
+                                   ["letters", "letters"], ["of", "the", "school"],
+                                   ["the", "the"], ["school", "absent"]])
+def test_exact_phrase_matches_and_spans_like_whoosh(phrase_index, words):
+    terms = [fold_and_stem(w) for w in words]
+    whoosh, fast = wq.Phrase("content", terms), ExactPhrase("content", terms)
+    with phrase_index.ix.searcher() as searcher:
+        slow_hits = [(h.docnum, h.score) for h in searcher.search(whoosh, limit=None)]
+        fast_hits = [(h.docnum, h.score) for h in searcher.search(fast, limit=None)]
+        assert fast_hits == slow_hits
+        for docnum, _ in slow_hits:
+            a, b = whoosh.matcher(searcher), fast.matcher(searcher)
+            a.skip_to(docnum)
+            b.skip_to(docnum)
+            assert [(s.start, s.end) for s in a.spans()] == [(s.start, s.end) for s in b.spans()]
+
+
+def test_exact_phrases_leaves_proximity_and_other_queries_alone():
+    q = wq.And([wq.Phrase("content", ["a", "b"]), wq.Phrase("content", ["c", "d"], slop=4),
+                wq.Term("content", "e")])
+    out = exact_phrases(q)
+    kinds = [type(sub) for sub in out.subqueries]
+    assert kinds == [ExactPhrase, ExactPhrase, wq.Term]
+    assert out.subqueries[1].slop == 4  # matched Whoosh's way (see ExactPhrase.matcher)

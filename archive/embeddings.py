@@ -19,11 +19,11 @@ import numpy as np
 from archive.catalog import page_texts
 
 # Stored with the vectors: vectors of another model or unit scheme are recomputed.
-MODEL = "use-multilingual-v3/sentences-1"
+MODEL = "use-multilingual-v3/sentences-2"
 DIM = 512
 UNIT_CHARS = 300
 MIN_UNIT_CHARS = 25
-MAX_UNITS = 32
+MAX_UNITS = 16
 SENTENCE_END = re.compile(r"(?<=[.!?؟۔])\s+|\n\s*\n|\n(?=\S{0,3}\s*[-•*])")
 
 

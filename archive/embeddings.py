@@ -124,28 +124,36 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.index)
 
-    def add_missing(self, batch: int = 500) -> int:
-        """Add the catalog's units this index lacks, in memory; returns how many."""
+    def add_missing(self, batch: int = 500, scan: int = 20_000) -> int:
+        """Add the catalog's units this index lacks, in memory; returns how many. The chunks
+        table is read `scan` rows at a time, so the keys of a whole release never sit in
+        memory at once (only the index itself does)."""
         if not self.writable:
             raise ValueError("the vector index was opened read-only")
-        rows = self.conn.execute("SELECT doc_id, n FROM chunks").fetchall()
-        keys = np.array([unit_key(d, n) for d, n in rows], dtype=np.uint64)
-        lacking = ~np.asarray(self.index.contains(keys), dtype=bool) if len(keys) else []
-        docs = sorted({rows[i][0] for i in np.flatnonzero(lacking)})
-        added = 0
-        for start in range(0, len(docs), batch):
-            part = docs[start:start + batch]
-            found = self.conn.execute(
-                f"SELECT doc_id, n, vector FROM chunks WHERE doc_id IN "
-                f"({','.join('?' * len(part))})", part).fetchall()
-            new_keys = np.array([unit_key(r[0], r[1]) for r in found], dtype=np.uint64)
-            fresh = ~np.asarray(self.index.contains(new_keys), dtype=bool)
-            vectors = np.frombuffer(b"".join(r[2] for r, f in zip(found, fresh, strict=True)
-                                             if f), dtype=np.float16).reshape(-1, DIM)
-            if len(vectors):
-                self.index.add(new_keys[fresh], vectors.astype(np.float32))
-                added += len(vectors)
-        return added
+        added, last = 0, ("", -1)
+        while True:
+            rows = self.conn.execute("SELECT doc_id, n FROM chunks WHERE (doc_id, n) > (?, ?) "
+                                     "ORDER BY doc_id, n LIMIT ?", (*last, scan)).fetchall()
+            if not rows:
+                return added
+            last = (rows[-1][0], rows[-1][1])
+            keys = np.array([unit_key(d, n) for d, n in rows], dtype=np.uint64)
+            lacking = ~np.asarray(self.index.contains(keys), dtype=bool)
+            docs = sorted({rows[i][0] for i in np.flatnonzero(lacking)})
+            for start in range(0, len(docs), batch):
+                added += self._add_documents(docs[start:start + batch])
+
+    def _add_documents(self, doc_ids: list[str]) -> int:
+        found = self.conn.execute(
+            f"SELECT doc_id, n, vector FROM chunks WHERE doc_id IN "
+            f"({','.join('?' * len(doc_ids))})", doc_ids).fetchall()
+        new_keys = np.array([unit_key(r[0], r[1]) for r in found], dtype=np.uint64)
+        fresh = ~np.asarray(self.index.contains(new_keys), dtype=bool)
+        vectors = np.frombuffer(b"".join(r[2] for r, f in zip(found, fresh, strict=True) if f),
+                                dtype=np.float16).reshape(-1, DIM)
+        if len(vectors):
+            self.index.add(new_keys[fresh], vectors.astype(np.float32))
+        return len(vectors)
 
     def save(self) -> None:
         """Write the index to its file atomically (the write side calls this)."""

@@ -87,6 +87,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
     known = writer.known_paths()
     removed = sorted(set(known) - {e.rel for e in entries})
     run.plan(run.hash_all(run.changed(entries, known)), known, removed)
+    del entries, known, removed  # the crawl of a release: not needed while extracting
     writer.commit()
     for row in writer.pending_children():
         run.queue(_child_task(settings, row))

@@ -5,7 +5,7 @@ from pathlib import Path
 from archive.catalog import connect
 from archive.config import Settings
 from archive.engines import open_index
-from indexer import project
+from indexer import project, run
 from indexer.project import CLAIMED, Projector
 from indexer.run import index_collection
 from indexer.write import CatalogWriter
@@ -29,10 +29,20 @@ def _flags(settings: Settings) -> dict[str, int]:
 
 def test_index_collection_projects_through_the_projector(tmp_path, monkeypatch):
     monkeypatch.setattr(project, "MIN_BATCH", 3)  # small batches: the projector runs often
+    monkeypatch.setattr(run, "POLL_EVERY", 1)
+    used = []
+
+    class Watched(Projector):
+        def close(self):
+            super().close()
+            used.append(self.projected)
+
+    monkeypatch.setattr(run, "Projector", Watched)
     settings = Settings(var=tmp_path / "var", jobs=2, batch_size=2, ocr=False,
                         embeddings=False)
     summary = index_collection(settings, _collection(tmp_path / "c", 12))
     assert summary.indexed == 12 and summary.searchable_seconds is not None
+    assert used and used[0] >= 3  # the projector wrote them, not only the final sync
     assert set(_flags(settings).values()) == {1}
     assert open_index(settings).doc_count() == 12
 

@@ -24,7 +24,7 @@ from indexer.processes import die_with_parent
 CLAIMED = 2  # documents.indexed while the projector has the document
 # A small batch costs a Whoosh commit and a merge; a large one keeps the index further behind.
 MIN_BATCH = 500
-MAX_BATCH = 2000
+MAX_BATCH = 1000
 MAX_WAIT = 20.0  # seconds a smaller batch waits before it is projected anyway
 
 

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_parent ON documents(parent_id);
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents(indexed) WHERE indexed = 0;
+-- indexed = 2: claimed by the indexer's projector process (indexer/project.py), not yet indexed
+CREATE INDEX IF NOT EXISTS documents_claimed ON documents(indexed) WHERE indexed = 2;
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL,
     n INTEGER NOT NULL,

@@ -1,11 +1,17 @@
 """Indexing throughput and memory: Docket against Recoll's recollindex on the same files.
 
-Generates a collection of N files (60% text, 20% HTML, 20% PDF; Arabic and English mixed),
-then times a full index and a no-change rerun for each tool and prints documents/second,
-MB/second and peak memory (the summed RSS of the whole process tree), with Docket/Recoll
+Two collections: this script's own mix (N files: 60% text, 20% HTML, 20% PDF; Arabic and
+English mixed), or with --generator the plain-text files of the shared corpus generator
+(../shared/corpus-generator/make_corpus.py: 60% Arabic, real word frequencies), written into
+the scratch folder, never into the repository. In one run, side by side with recollindex:
+Docket's full default run (embeddings on), the moment its text index was searchable in that
+run, a full run with --no-embeddings, and the no-change rerun; each with documents/second,
+CPU seconds and the peak memory of the whole process tree (summed RSS), with Docket/Recoll
 ratios. Usage:
 
-    .venv/bin/python bench/index_bench.py --n 10000 [--jobs 2]
+    .venv/bin/python bench/index_bench.py --n 10000 [--jobs 2] [--out /scratch/idx-bench]
+    .venv/bin/python bench/index_bench.py --generator 10000 --out /scratch/idx-bench
+    .venv/bin/python bench/index_bench.py --generator 10000 --src /old/checkout  # a baseline
 
 Needs recoll (Debian package `recoll`) and fpdf2 (dev dependency) to generate the PDFs.
 """
@@ -13,8 +19,10 @@ Needs recoll (Debian package `recoll`) and fpdf2 (dev dependency) to generate th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -24,6 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+GENERATOR = ROOT.parent / "shared" / "corpus-generator"
 FONT = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf")
 SANS = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
 AR = ("رسالة الأخ الكريم المكتبة الكتب الوادي القافلة الدواء المدرسة الشتاء التعليم الأولاد "
@@ -75,6 +84,8 @@ class PeakMemory:
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.started = time.monotonic()
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, summed RSS)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -100,8 +111,13 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._tree_rss())
+            rss = self._tree_rss()
+            self.samples.append((time.monotonic() - self.started, rss))
+            self.peak = max(self.peak, rss)
             time.sleep(0.05)
+
+    def peak_until(self, seconds: float) -> int:
+        return max((rss for t, rss in self.samples if t <= seconds), default=self.peak)
 
     def stop(self) -> int:
         self._stop.set()
@@ -109,16 +125,27 @@ class PeakMemory:
         return self.peak
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    memory = PeakMemory(proc.pid)
-    out, _ = proc.communicate()
-    seconds = time.monotonic() - started
-    peak = memory.stop()
-    if proc.returncode not in (0, 1):
-        sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{out.decode()[-2000:]}")
-    return seconds, peak, out.decode("utf-8", "replace")  # tools print file names as bytes
+class Measured:
+    """One timed command: wall and CPU seconds (all its processes), peak memory, output."""
+
+    def __init__(self, cmd: list[str], cwd: Path | None = None):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd)
+        self.memory = PeakMemory(proc.pid)
+        out, _ = proc.communicate()
+        self.seconds = time.monotonic() - started
+        self.peak = self.memory.stop()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        self.out = out.decode("utf-8", "replace")  # tools print file names as bytes
+        if proc.returncode not in (0, 1):
+            sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{self.out[-2000:]}")
+
+    def summary(self) -> dict:
+        """Docket's --json summary (the last JSON object it printed)."""
+        start = self.out.rfind("\n{")
+        return json.loads(self.out[start + 1 if start >= 0 else self.out.find("{"):])
 
 
 def recoll_config(confdir: Path, folder: Path) -> None:
@@ -128,54 +155,98 @@ def recoll_config(confdir: Path, folder: Path) -> None:
         f"idxflushmb = 50\nthrQSizes = -1 -1 -1\n")
 
 
+def generate_text(folder: Path, n: int, script: Path) -> Path:
+    """The generator's first N documents as .txt files in `folder`/files (reused when there)."""
+    meta = folder / "meta.json"
+    if not (meta.exists() and json.loads(meta.read_text()).get("n") == n):
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, str(script), "gen", "--pools", str(script.parent / "pools"),
+                        "--n", str(n), "--out", str(folder), "--files"], check=True)
+    return folder / "files"
+
+
+def collection(args) -> tuple[Path, str]:
+    if args.generator:
+        script = args.generator_script
+        if not script.exists():
+            sys.exit(f"{script} not found: pass --generator-script")
+        folder = generate_text(args.out / f"generator-{args.generator}", args.generator, script)
+        return folder, "generator text: 60% Arabic, lognormal lengths"
+    folder = args.out / f"collection-{args.n}"
+    generate(folder, args.n)
+    return folder, "text 60%, HTML 20%, PDF 20%; Arabic with English lines"
+
+
+def docket_runs(args, folder: Path) -> dict[str, Measured]:
+    """The full default run, the no-change rerun, and a full run without embeddings."""
+    if args.src:
+        base = [str(ROOT / ".venv/bin/python"), "-m", "cli"]
+    else:
+        base = [str(ROOT / ".venv/bin/docket")]
+    cwd = args.src or None
+    full_var, text_var = args.out / "docket-var", args.out / "docket-var-text"
+    shutil.rmtree(full_var, ignore_errors=True)
+    shutil.rmtree(text_var, ignore_errors=True)
+    run = [*base, "index", str(folder), "-q", "--json", "--no-ocr", "-j", str(args.jobs)]
+    runs = {"full": Measured([*run, "--var", str(full_var)], cwd)}
+    runs["rerun"] = Measured([*run, "--var", str(full_var)], cwd)
+    runs["text"] = Measured([*run, "--var", str(text_var), "--no-embeddings"], cwd)
+    return runs
+
+
+def report(n: int, megabytes: float, docket: dict[str, Measured], recoll: dict[str, Measured]):
+    full = docket["full"]
+    searchable = full.summary().get("searchable_seconds")
+    rows = [("full default run", full.seconds, full.cpu, full.peak, recoll["full"]),
+            ("--no-embeddings", docket["text"].seconds, docket["text"].cpu, docket["text"].peak,
+             recoll["full"]),
+            ("no-change rerun", docket["rerun"].seconds, docket["rerun"].cpu,
+             docket["rerun"].peak, recoll["rerun"])]
+    if searchable:  # a baseline from before searchable_seconds was reported has none
+        rows.insert(1, ("searchable (full run)", searchable, None,
+                        full.memory.peak_until(searchable), recoll["full"]))
+    print(f"\n{'run':<22} {'tool':<7} {'seconds':>8} {'docs/s':>8} {'CPU s':>7} {'MB/s':>6} "
+          f"{'peak MB':>8}  docket/recoll")
+    for label, sec, cpu, peak, other in rows:
+        cpu_text = f"{cpu:7.1f}" if cpu is not None else f"{'':>7}"
+        print(f"{label:<22} {'docket':<7} {sec:8.1f} {n / sec:8.0f} {cpu_text} "
+              f"{megabytes / sec:6.2f} {peak / 2**20:8.0f}  speed {other.seconds / sec:.2f}x, "
+              f"memory {peak / max(other.peak, 1):.2f}x")
+    for label, other in (("full index", recoll["full"]), ("no-change rerun", recoll["rerun"])):
+        print(f"{label:<22} {'recoll':<7} {other.seconds:8.1f} {n / other.seconds:8.0f} "
+              f"{other.cpu:7.1f} {megabytes / other.seconds:6.2f} {other.peak / 2**20:8.0f}")
+    print(f"rerun / full run: docket {docket['rerun'].seconds / full.seconds:.1%}, "
+          f"recoll {recoll['rerun'].seconds / recoll['full'].seconds:.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=10_000, help="files in the collection")
+    parser.add_argument("--n", type=int, default=10_000, help="files in this script's mix")
+    parser.add_argument("--generator", type=int, metavar="N",
+                        help="use N plain-text files of the shared corpus generator instead")
+    parser.add_argument("--generator-script", type=Path, default=GENERATOR / "make_corpus.py",
+                        help="the corpus generator (default: ../shared/corpus-generator)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="Docket workers")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="scratch folder")
+    parser.add_argument("--src", type=Path,
+                        help="run the Docket of another checkout (python -m cli there)")
     args = parser.parse_args()
     if not shutil.which("recollindex"):
         sys.exit("recollindex not found: apt-get install recoll (make bench does it)")
-
-    folder = args.out / f"collection-{args.n}"
-    print(f"generating {args.n} files in {folder} ...", flush=True)
-    generate(folder, args.n)
+    args.out = args.out.resolve()
+    folder, mix = collection(args)
     files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
     megabytes = sum(p.stat().st_size for p in files) / 2**20
-    print(f"{len(files)} files, {megabytes:.1f} MB "
-          f"(text 60%, HTML 20%, PDF 20%; Arabic with English lines)")
+    print(f"{len(files)} files, {megabytes:.1f} MB ({mix}) in {folder}", flush=True)
 
-    var = args.out / "docket-var"
     confdir = args.out / "recoll-conf"
-    shutil.rmtree(var, ignore_errors=True)
     shutil.rmtree(confdir, ignore_errors=True)
     recoll_config(confdir, folder)
-    # Recoll computes no embeddings: the comparable Docket run leaves them out, and the
-    # embedding phase is timed on its own afterwards (it is on by default).
-    docket = [str(ROOT / ".venv/bin/docket"), "index", str(folder), "--var", str(var), "-q",
-              "--no-ocr", "--no-embeddings", "-j", str(args.jobs)]
-    recoll = ["recollindex", "-c", str(confdir)]
-
-    rows = []
-    for label in ("full index", "no-change rerun"):
-        d_sec, d_mem, _ = timed(docket)
-        r_sec, r_mem, _ = timed(recoll + (["-z"] if label == "full index" else []))
-        rows.append((label, d_sec, d_mem, r_sec, r_mem))
-
-    n = len(files)
-    print(f"\n{'run':<16} {'tool':<8} {'seconds':>8} {'docs/s':>9} {'MB/s':>7} {'peak MB':>8}")
-    for label, d_sec, d_mem, r_sec, r_mem in rows:
-        for tool, sec, mem in (("docket", d_sec, d_mem), ("recoll", r_sec, r_mem)):
-            print(f"{label:<16} {tool:<8} {sec:8.1f} {n / sec:9.0f} {megabytes / sec:7.2f} "
-                  f"{mem / 2**20:8.0f}")
-        print(f"{label:<16} {'ratio':<8} docket/recoll: speed {r_sec / d_sec:.2f}x, "
-              f"memory {d_mem / max(r_mem, 1):.2f}x")
-    embed_run = [a if a != "--no-embeddings" else "--embeddings" for a in docket]
-    e_sec, e_mem, _ = timed(embed_run)  # nothing changed: only the embedding phase runs
-    full = rows[0][1]
-    print(f"\nembedding phase (default on; sentence vectors for news linking): {e_sec:.1f} s, "
-          f"{n / e_sec:.0f} docs/s, peak {e_mem / 2**20:.0f} MB; the whole default run "
-          f"would take {full + e_sec:.1f} s ({(full + e_sec) / full:.1f}x the text index)")
+    recoll_cmd = ["recollindex", "-c", str(confdir)]
+    recoll = {"full": Measured([*recoll_cmd, "-z"])}
+    docket = docket_runs(args, folder)
+    recoll["rerun"] = Measured(recoll_cmd)
+    report(len(files), megabytes, docket, recoll)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from archive.filenames import is_unicode, readable_names
 HASH_CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileEntry:
     """A file of the collection: `rel` is its path relative to the collection root."""
 

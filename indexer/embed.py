@@ -15,6 +15,7 @@ from archive.embeddings import (
     VectorIndex,
     document_units,
     embed,
+    vector_files,
     vector_path,
     vectors_stale,
 )
@@ -28,7 +29,8 @@ def pending(conn) -> list[str]:
         with transaction(conn):
             conn.execute("DELETE FROM chunks")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (MODEL,))
-        vector_path(conn).unlink(missing_ok=True)
+        for file in vector_files(vector_path(conn)):
+            file.unlink(missing_ok=True)
     return [r[0] for r in conn.execute(
         "SELECT doc_id FROM documents d WHERE present = 1 AND status = 'ok' AND NOT EXISTS "
         "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id) ORDER BY doc_id")]

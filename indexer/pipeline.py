@@ -45,7 +45,7 @@ EXTRACTOR_VERSION = "1"
 TEXT_MIME = "text/plain"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """One file to extract: where its bytes are and where it sits in the collection."""
 
@@ -60,7 +60,7 @@ class Task:
     depth: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChildRef:
     """A child file the worker saved as a blob: its name inside the container and its hash."""
 

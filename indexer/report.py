@@ -131,6 +131,7 @@ class Summary:
     embedded: int = 0  # documents whose sentence embeddings were computed
     relinked: int = 0  # news articles whose links were recomputed
     seconds: float = 0.0
+    searchable_seconds: float | None = None  # from the start until the text index was whole
     interrupted: bool = False
     error: str | None = None  # what ended the run early, when it did not finish
     var: str = ""
@@ -158,5 +159,8 @@ class Summary:
                 "removed_paths": cut(self.removed_paths),
                 "indexed": self.indexed,
                 "embedded": self.embedded, "relinked": self.relinked,
-                "seconds": round(self.seconds, 2), "interrupted": self.interrupted,
+                "seconds": round(self.seconds, 2),
+                "searchable_seconds": (None if self.searchable_seconds is None
+                                       else round(self.searchable_seconds, 2)),
+                "interrupted": self.interrupted,
                 "state": self.state, "error": self.error, "var": self.var}

@@ -13,15 +13,15 @@ from indexer.crawl import FileEntry, Skipped, crawl, sha256_file
 from indexer.errors import EMPTY, FAILED, OK, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
+from indexer.project import Projector
 from indexer.report import MAX_LISTED, Reporter, SilentReporter, Summary, TimeLeft
 from indexer.unlock import load_passwords
 from indexer.write import CatalogWriter
 
 __all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
 
-# Documents extracted between two index syncs in a long run. Each sync stalls extraction
-# and merges segments, so they are rare; the catalog holds everything in between.
-INDEX_EVERY = 10_000
+# Outcomes recorded between two looks at the projector (a query when it is idle).
+POLL_EVERY = 50
 # Member files one top-level file may make us extract, over all its nesting levels, as a
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
@@ -60,7 +60,8 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
         writer.sync_index()  # catch up on work a killed run committed but did not index
         _plan_and_extract(settings, folder.resolve(), writer, reporter, summary, retry_failed)
         writer.commit()
-        summary.indexed = writer.sync_index()
+        summary.indexed += writer.sync_index()
+        summary.searchable_seconds = time.monotonic() - started
         if settings.embeddings:  # after the index commit: search works while this runs
             summary.embedded = writer.embed_documents(reporter)
         if summary.extracted or summary.removed or summary.moved or summary.embedded:
@@ -90,6 +91,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
     known = writer.known_paths()
     removed = sorted(set(known) - {e.rel for e in entries})
     run.plan(run.hash_all(run.changed(entries, known)), known, removed)
+    del entries, known, removed  # the crawl of a release: not needed while extracting
     writer.commit()
     for row in writer.pending_children():
         run.queue(_child_task(settings, row))
@@ -192,16 +194,18 @@ class _Run:
                               max_file_bytes=settings.max_file_mb * 2**20,
                               memory_limit_bytes=settings.memory_limit_mb * 2**20)
         self.reporter.phase("extracting", len(self.tasks))
-        since_sync = 0
-        with _pool(settings, config) as pool:
-            for outcome in pool.process(self.tasks):
+        # The index is written by a process of its own while extraction goes on; the final
+        # sync_index in index_collection projects what it has not reached.
+        with _pool(settings, config) as pool, Projector(settings, self.writer.conn) as index:
+            for n, outcome in enumerate(pool.process(self.tasks), 1):
                 self._record(outcome)
                 if self.writer.should_commit():
                     self.writer.commit()
-                since_sync += 1
-                if since_sync >= INDEX_EVERY:
-                    self.writer.sync_index()
-                    since_sync = 0
+                if n % POLL_EVERY == 0:  # record() commits each document on its own
+                    index.poll()
+            self.writer.commit()
+            index.poll(final=True)
+        self.summary.indexed += index.projected
 
     def _record(self, outcome) -> None:
         task, summary = outcome.task, self.summary

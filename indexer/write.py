@@ -328,8 +328,10 @@ class CatalogWriter:
         index = self._open_index()
         done = 0
         while True:
+            # indexed = 2: claimed by a projector (indexer/project.py) that did not finish
             rows = self.conn.execute("SELECT doc_id, present FROM documents WHERE indexed = 0 "
-                                     "LIMIT ?", (INDEX_CHUNK,)).fetchall()
+                                     "UNION ALL SELECT doc_id, present FROM documents "
+                                     "WHERE indexed = 2 LIMIT ?", (INDEX_CHUNK,)).fetchall()
             if not rows:
                 return done
             gone = [r[0] for r in rows if not r[1]]

@@ -67,6 +67,35 @@ def test_the_vector_index_is_a_projection_rebuilt_when_lost(linked, tmp_path):
     copy.close()
 
 
+def test_the_vector_index_is_split_into_shards_that_answer_as_one(linked, tmp_path,
+                                                                  monkeypatch):
+    """Past SHARD_UNITS vectors a new file starts and the full ones are memory-mapped, so
+    the writer's memory stays flat; searches and lookups see every shard."""
+    settings, conn, _, _ = linked
+    shutil.copy(settings.catalog_path, tmp_path / "catalog.sqlite")
+    copy = connect(tmp_path / "catalog.sqlite")
+    stored = copy.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    monkeypatch.setattr(embeddings, "SHARD_UNITS", max(2, stored // 3))
+    writing = embeddings.VectorIndex(embeddings.vector_path(copy), copy, writable=True)
+    assert writing.add_missing(batch=2) == stored  # a shard fills between two batches
+    writing.save()
+    files = embeddings.vector_files(embeddings.vector_path(copy))
+    assert len(files) >= 3
+    vectors = embeddings.VectorIndex(embeddings.vector_path(copy), copy)
+    assert len(vectors) == stored and len(vectors.sealed) == len(files) - 1
+    for doc_id, n, blob in copy.execute("SELECT doc_id, n, vector FROM chunks "
+                                        "ORDER BY doc_id DESC LIMIT 5"):
+        query = np.frombuffer(blob, dtype=np.float16).astype(np.float32)[None, :]
+        keys, sims = vectors.search(query, 4)[0]
+        assert int(keys[0]) == embeddings.unit_key(doc_id, n) and sims[0] > 0.99
+        assert list(sims) == sorted(sims, reverse=True) and len(keys) == 4
+        found = vectors.vectors(keys[:1])[0]
+        assert float(found @ query[0]) > 0.99
+    assert embed.sync_vectors(copy) == 0  # nothing lacking: nothing added twice
+    assert not embeddings.vectors_stale(copy)
+    copy.close()
+
+
 def test_sentence_units_split_scripts_and_cap_length():
     text = "First sentence is here and long. Second one ends with a question?\n\n" \
            "جملة عربية طويلة بما يكفي للاختبار؟ وأخرى تليها هنا أيضا.\n" + "x" * 700

@@ -61,3 +61,66 @@ def test_language_tagging_work_is_bounded_per_document(monkeypatch):
     seen.clear()
     enrich.tag_languages([page] * 3)
     assert seen == [enrich.MAX_CHUNKS_PER_PAGE] * 3
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("قال الأمير إن الطريق إلى القرية مغلق بسبب الأمطار، وإن القافلة ستصل بعد أسبوع من "
+     "التأخير، وطلب من الإخوة في المدينة إرسال الدواء والكتب إلى المدرسة قبل الشتاء.", True),
+    # Persian typed with Arabic yeh and kaf: no Persian-only letter, but Persian words
+    ("نامه شما رسيد و از سلامتي خانواده خوشحال شديم. اين كتاب را براي شما فرستاديم كه در "
+     "مدرسه بخوانيد و هر روز مي نويسيم و منتظر جواب شما هستيم.", False),
+    ("نامه شما رسید و از سلامتی خانواده خوشحال شدیم. بچه‌ها در مدرسه هستند.", False),
+    ("آپ کا خط ملا، بہت خوشی ہوئی۔ یہاں سب خیریت سے ہیں اور بچے پڑھ رہے ہیں۔", False),
+    ("الأخ الكريم", False),  # too few words to be sure
+])
+def test_is_plainly_arabic_answers_only_for_unmistakable_arabic(text, plain):
+    from indexer.enrich import is_plainly_arabic
+
+    assert is_plainly_arabic(text) is plain
+
+
+@pytest.mark.parametrize("text, language", [
+    ("نامه شما رسيد و از سلامتي خانواده خوشحال شديم. اين كتاب را براي شما فرستاديم كه در "
+     "مدرسه بخوانيد و هر روز مي نويسيم و منتظر جواب شما هستيم.", "fa"),
+    ("آپ کا خط ملا، بہت خوشی ہوئی۔ یہاں سب خیریت سے ہیں اور بچے پڑھ رہے ہیں۔ ہم نے آپ کے لیے "
+     "کتابیں بھیجی ہیں اور امید ہے کہ وہ جلد پہنچ جائیں گی۔", "ur"),
+    ("قال الأمير إن الطريق إلى القرية مغلق بسبب الأمطار، وإن القافلة ستصل بعد أسبوع من "
+     "التأخير، وطلب من الإخوة في المدينة إرسال الدواء والكتب إلى المدرسة قبل الشتاء.", "ar"),
+])
+def test_tag_languages_keeps_persian_and_urdu_apart_from_arabic(text, language):
+    assert tag_languages([text]) == ((language,), [(language,)])
+
+
+def test_tag_languages_without_asking_lingua_for_plain_arabic_and_english(monkeypatch):
+    from indexer import enrich
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("lingua asked")
+
+    monkeypatch.setattr(enrich, "_detector", refuse)
+    arabic = ("قال الأمير إن الطريق إلى القرية مغلق بسبب الأمطار، وإن القافلة ستصل بعد "
+              "أسبوع من التأخير، وطلب من الإخوة في المدينة إرسال الدواء إلى المدرسة.\n") * 3
+    english = ("The committee met on Monday and decided that the report of the media office "
+               "would be sent to the brothers in the north before the end of the winter.\n") * 3
+    languages, pages = tag_languages([arabic, english, arabic + english])
+    assert set(languages) == {"ar", "en"}
+    assert pages[:2] == [("ar",), ("en",)] and set(pages[2]) == {"ar", "en"}
+
+
+def test_tag_languages_asks_lingua_for_french_and_persian(monkeypatch):
+    from indexer import enrich
+
+    french = ("Le comité a décidé que le rapport du bureau serait envoyé aux frères du nord "
+              "avant la fin de l'hiver, et que les livres arriveraient avec la caravane.")
+    english_words_french_letters = ("The committee met on Monday and decided that the report "
+                                    "of the media office would be sent to the brothers before "
+                                    "the end of the winter in the café.")
+    assert not enrich.is_plainly_english(french)
+    assert not enrich.is_plainly_english(english_words_french_letters)
+    assert tag_languages([french]) == (("fr",), [("fr",)])
+
+
+def test_tag_languages_pools_short_latin_names_in_an_arabic_page():
+    page = "\n".join(f"قال الأمير إن الطريق إلى القرية مغلق بسبب الأمطار، وإن القافلة ستصل "
+                     f"بعد أسبوع من التأخير إلى المدرسة. Item {i} Kabul" for i in range(6))
+    assert tag_languages([page]) == (("ar",), [("ar",)])

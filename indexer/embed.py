@@ -45,11 +45,11 @@ def _batches(conn, todo: list[str], batch: int):
         yield len(todo[i:i + batch]), rows
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     # Ctrl-C reaches the whole process group: the parent decides what stops, and the
     # worker goes when the parent goes, even after kill -9.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
+    die_with_parent(parent)
 
 
 def _embed_rows(rows: list[tuple]) -> np.ndarray:
@@ -97,7 +97,8 @@ class _Embedder:
             os.environ.update({k: "1" for k in self.THREAD_VARIABLES})
             self.pool = ProcessPoolExecutor(self.procs,
                                             mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_worker_init)
+                                            initializer=_worker_init,
+                                            initargs=(os.getpid(),))
         return self
 
     def run(self, batches):

@@ -269,12 +269,12 @@ class WorkerConfig:
     temp_dir: Path | None = None  # the pool's: removed with it, whatever a killed worker left
 
 
-def _worker_main(conn: Connection, config: WorkerConfig) -> None:
+def _worker_main(conn: Connection, config: WorkerConfig, parent: int | None = None) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what stops. A group of
     # our own lets the parent kill the worker together with its Tesseract or antiword.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
-    die_with_parent()  # a kill -9 of the run takes the worker with it
+    die_with_parent(parent)  # a kill -9 of the run takes the worker with it
     if config.temp_dir is not None:
         use_temp_dir(config.temp_dir)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers
@@ -314,7 +314,8 @@ def _timed_out(task: Task, time_limit: float, seconds: float) -> Outcome:
 class _Worker:
     def __init__(self, ctx, config: WorkerConfig):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, config, os.getpid()),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.config = config

@@ -12,11 +12,13 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Ask the kernel to kill this process when its parent dies (Linux): a `kill -9` of an
     indexing run then takes its workers with it instead of leaving them blocked on a pipe.
-    Call it first thing in a worker; elsewhere than Linux it does nothing."""
-    parent = os.getppid()
+    Call it first thing in a worker, with `parent` the pid of the process that started it
+    (os.getpid() there): a parent killed while a spawned child was still starting, before
+    the request could take effect, is noticed too. Elsewhere than Linux it does nothing."""
+    parent = os.getppid() if parent is None else parent
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -12,6 +12,7 @@ rows leaves them for the next sync, which takes claimed rows as unindexed.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import time
 from multiprocessing.connection import Connection
@@ -28,9 +29,9 @@ MAX_BATCH = 1000
 MAX_WAIT = 20.0  # seconds a smaller batch waits before it is projected anyway
 
 
-def _projector_main(conn: Connection, settings: Settings) -> None:
+def _projector_main(conn: Connection, settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what stops
-    die_with_parent()
+    die_with_parent(parent)
     catalog = connect(settings.catalog_path, readonly=True)
     index, repaired = open_index_for_writing(settings)
     conn.send(("repaired", repaired))
@@ -103,8 +104,8 @@ class Projector:
     def _start(self) -> bool:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_projector_main, args=(child, self.settings),
-                                    daemon=True)
+        self._process = ctx.Process(target=_projector_main,
+                                    args=(child, self.settings, os.getpid()), daemon=True)
         self._process.start()
         child.close()
         return True

@@ -281,3 +281,17 @@ def test_sigterm_to_a_run_started_from_a_background_shell_leaves_nothing(tmp_pat
     os.kill(pid, signal.SIGTERM)
     assert_all_gone([pid, *below])
     assert "Stopped (SIGTERM)" in log.read_text()
+
+
+def test_a_child_whose_parent_died_while_it_started_ends_itself():
+    # A spawned worker or projector may finish starting after a kill -9 of the run: its
+    # parent is then already gone, and asking the kernel for a death signal comes too late.
+    # Given the pid that started it, it sees that its parent is another and ends at once.
+    code = ("import sys; from indexer.processes import die_with_parent; "
+            "die_with_parent(int(sys.argv[1])); print('still running')")
+    gone = subprocess.run([sys.executable, "-c", code, str(os.getpid() + 10**6)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert gone.returncode == -signal.SIGKILL and "still running" not in gone.stdout
+    kept = subprocess.run([sys.executable, "-c", code, str(os.getpid())], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert kept.returncode == 0 and "still running" in kept.stdout

@@ -120,9 +120,12 @@ def build(out: Path, n: int, engine: str = "whoosh") -> None:
     marker.write_text("ok")
 
 
-def queries(rng: random.Random, count: int) -> dict[str, list[tuple[str, str]]]:
-    """Per kind: (Docket query, FTS5 MATCH expression, FTS5 filter) triples."""
-    arabic, english = vocabulary()
+def queries(rng: random.Random, count: int, arabic: list[str] | None = None,
+            english: list[str] | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """Per kind: (Docket query, FTS5 MATCH expression, FTS5 filter) triples, words drawn
+    Zipf-like from the vocabularies (the generated collection's by default)."""
+    if arabic is None or english is None:
+        arabic, english = vocabulary()
     pick = lambda vocab: vocab[min(int(rng.paretovariate(1.2)) * 3, len(vocab) - 1)]  # noqa: E731
     out: dict[str, list] = {k: [] for k in ("term", "and", "phrase", "prefix", "field+term")}
     for i in range(count):
@@ -193,21 +196,11 @@ def archive_queries(var: Path, rng: random.Random, count: int) -> dict[str, list
     for (blob,) in conn.execute("SELECT text FROM pages ORDER BY doc_id LIMIT 3000"):
         for word in re.findall(r"[^\W\d_]{3,}", decompress_text(blob)):
             counts[word] = counts.get(word, 0) + 1
+    conn.close()
     ranked = sorted(counts, key=lambda w: -counts[w])
     arabic = [w for w in ranked if "\u0600" <= w[0] <= "\u06ff"]
     english = [w for w in ranked if w.isascii()]
-    pick = lambda vocab: vocab[min(int(rng.paretovariate(1.2)) * 3, len(vocab) - 1)]  # noqa: E731
-    out: dict[str, list] = {k: [] for k in ("term", "and", "phrase", "prefix", "field+term")}
-    for i in range(count):
-        vocab = arabic if i % 10 < 6 else english
-        a, b = pick(vocab), pick(vocab)
-        out["term"].append((a, f'"{a}"', ""))
-        out["and"].append((f"{a} {b}", f'"{a}" AND "{b}"', ""))
-        out["phrase"].append((f'"{a} {b}"', f'"{a} {b}"', ""))
-        out["prefix"].append((f"{a[:3]}*", f'"{a[:3]}"*', ""))
-        lang = "ar" if vocab is arabic else "en"
-        out["field+term"].append((f"lang:{lang} {a}", f'"{a}"', f" AND lang = '{lang}'"))
-    return out
+    return queries(rng, count, arabic, english)
 
 
 def time_site(client, q: str) -> tuple[float, float]:

@@ -181,7 +181,7 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
             elif mime == XLSX:
                 pages = _xlsx_pages(zf)
             elif mime == XLSB:
-                pages = xlsb_pages(zf)
+                pages = xlsb_pages(zf, _read)
             else:
                 pages = _odf_pages(zf, mime)
             meta = _core_metadata(zf)

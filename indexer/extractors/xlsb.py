@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-MAX_PART_BYTES = 100 * 2**20  # one sheet's records, uncompressed
 # Record types (MS-XLSB 2.3): row header, then cells by the kind of value they hold.
 ROW, SST_ITEM = 0, 19
 RK, ERROR, BOOL, REAL, STRING, SHARED = 2, 3, 4, 5, 6, 7
@@ -68,26 +67,20 @@ def _cell(kind: int, body: bytes, shared: list[str]) -> str | None:
     return None
 
 
-def _read(zf: zipfile.ZipFile, name: str) -> bytes:
-    info = zf.getinfo(name)
-    if info.file_size > MAX_PART_BYTES:
-        raise ValueError(f"{name} unpacks past {MAX_PART_BYTES // 2**20} MiB")
-    return zf.read(name)
-
-
-def xlsb_pages(zf: zipfile.ZipFile) -> list[str]:
-    """One page per sheet, in the order of the sheets' numbers. Raises ValueError or
+def xlsb_pages(zf: zipfile.ZipFile, read: Callable[[zipfile.ZipFile, str], bytes]) -> list[str]:
+    """One page per sheet, in the order of the sheets' numbers; `read` takes a part out of
+    the package within the limits of the caller (office.py's). Raises ValueError or
     struct.error on damaged records."""
     shared = []
     if "xl/sharedStrings.bin" in zf.namelist():
-        shared = [_wide(body, 1) for kind, body in records(_read(zf, "xl/sharedStrings.bin"))
+        shared = [_wide(body, 1) for kind, body in records(read(zf, "xl/sharedStrings.bin"))
                   if kind == SST_ITEM]
     sheets = sorted((n for n in zf.namelist() if _SHEET.match(n)),
                     key=lambda n: int(_SHEET.match(n).group(1)))
     pages = []
     for name in sheets:
         rows: list[list[str]] = []
-        for kind, body in records(_read(zf, name)):
+        for kind, body in records(read(zf, name)):
             if kind == ROW:
                 rows.append([])
             elif rows and (value := _cell(kind, body, shared)) is not None:

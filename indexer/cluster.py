@@ -18,6 +18,7 @@ from distributed.client import CancelledError
 
 from indexer.errors import CRASHED, SchedulerError
 from indexer.pipeline import (
+    IDLE_EVERY,
     Outcome,
     Task,
     WorkerConfig,
@@ -113,14 +114,16 @@ class DaskPool:
             self._window_at = now + WINDOW_EVERY
         return self._size
 
-    def process(self, pending: deque[Task]) -> Iterator[Outcome]:
+    def process(self, pending: deque[Task], idle: Callable[[], object] | None = None,
+                idle_every: float = IDLE_EVERY) -> Iterator[Outcome]:
         """Yield one Outcome per task; the caller may append to `pending` while iterating.
+        `idle` is called every `idle_every` seconds while no result is ready.
 
         Raises SchedulerError when the scheduler is lost mid-run (what was committed stays;
         rerun the command to resume).
         """
         try:
-            yield from self._stream(pending)
+            yield from self._stream(pending, idle, idle_every)
         except OSError as exc:  # distributed's CommClosedError and friends
             raise self._lost() from exc
 
@@ -128,7 +131,7 @@ class DaskPool:
         return SchedulerError(f"Lost the Dask scheduler at {self.address} mid-run; what was "
                               f"committed is kept, run the same command again to resume.")
 
-    def _stream(self, pending: deque[Task]) -> Iterator[Outcome]:
+    def _stream(self, pending: deque[Task], idle, idle_every: float) -> Iterator[Outcome]:
         # Results are fetched in the background as tasks finish, not one round trip each.
         running = as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
         tasks: dict[str, tuple[Task, Future | None]] = {}
@@ -144,6 +147,8 @@ class DaskPool:
                 running.add(future)
             if running.is_empty():
                 return
+            while idle is not None and not _wait_ready(running, idle_every):
+                idle()
             future, result = next(running)
             task, data = tasks.pop(future.key)
             outcome = self._outcome(future, result, task)
@@ -189,3 +194,12 @@ class DaskPool:
         for data in blobs.values():
             save_blob(self.config.blob_dir, data)
         return outcome
+
+
+def _wait_ready(running: as_completed, seconds: float) -> bool:
+    """Whether a result is ready, waiting up to `seconds` for one (as_completed notifies its
+    thread condition, under that lock, as each result arrives)."""
+    with running.thread_condition:
+        if not running.has_ready():
+            running.thread_condition.wait(timeout=seconds)
+        return running.has_ready()

@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -42,6 +42,7 @@ from indexer.processes import die_with_parent, use_temp_dir, worker_temp_dir
 from indexer.unlock import DECRYPTED, decrypted_copy
 
 EXTRACTOR_VERSION = "1"
+IDLE_EVERY = 0.5  # seconds between the pool's idle calls while it waits for a result
 TEXT_MIME = "text/plain"
 
 
@@ -363,8 +364,11 @@ class WorkerPool:
         self._workers = []
         shutil.rmtree(self._temp, ignore_errors=True)
 
-    def process(self, pending: deque[Task]) -> Iterator[Outcome]:
-        """Yield one Outcome per task; the caller may append to `pending` while iterating."""
+    def process(self, pending: deque[Task], idle: Callable[[], object] | None = None,
+                idle_every: float = IDLE_EVERY) -> Iterator[Outcome]:
+        """Yield one Outcome per task; the caller may append to `pending` while iterating.
+        `idle` is called every `idle_every` seconds while no worker has a result (the writer
+        commits its batch then)."""
         while True:
             for i, w in enumerate(self._workers):
                 if w.task is None and pending:
@@ -380,7 +384,11 @@ class WorkerPool:
             if not busy:
                 return
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            if idle is not None:
+                timeout = min(timeout, idle_every)
             ready = wait([w.conn for w in busy], timeout=timeout)
+            if not ready and idle is not None:
+                idle()
             now = time.monotonic()
             for i, w in enumerate(self._workers):
                 if w.task is None:

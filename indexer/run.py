@@ -21,7 +21,6 @@ from indexer.write import CatalogWriter
 __all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
 
 # Outcomes recorded between two looks at the projector (a query when it is idle).
-POLL_EVERY = 50
 # Member files one top-level file may make us extract, over all its nesting levels, as a
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
@@ -196,14 +195,19 @@ class _Run:
         self.reporter.phase("extracting", len(self.tasks))
         # The index is written by a process of its own while extraction goes on; the final
         # sync_index in index_collection projects what it has not reached.
-        with _pool(settings, config) as pool, Projector(settings, self.writer.conn) as index:
-            for n, outcome in enumerate(pool.process(self.tasks), 1):
+        writer = self.writer
+        with _pool(settings, config) as pool, Projector(settings, writer.conn) as index:
+
+            def idle() -> None:  # no result yet: save the batch, feed the projector
+                writer.commit_if_idle()
+                index.poll()
+
+            # The projector reads committed rows only: poll() does nothing while a batch is
+            # open, and hands it the batch once the writer committed it.
+            for outcome in pool.process(self.tasks, idle=idle):
                 self._record(outcome)
-                if self.writer.should_commit():
-                    self.writer.commit()
-                if n % POLL_EVERY == 0:  # record() commits each document on its own
-                    index.poll()
-            self.writer.commit()
+                index.poll()
+            writer.commit()
             index.poll(final=True)
         self.summary.indexed += index.projected
 

@@ -22,22 +22,32 @@ from indexer.rebuild import rebuild as rebuild_index
 from indexer.rebuild import restore_interrupted_swap
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
+BATCH_SECONDS = 5.0  # a batch is committed at the latest this long after its first change
+IDLE_SECONDS = 1.0  # ...or this long after it, when the writer has nothing else to do
 
 
 def _atomic(method):
-    """Run a writer method inside a savepoint: a change is stored whole or not at all, even
-    when Ctrl-C lands between two of its statements and the batch is committed after."""
+    """Run a writer method inside the open batch transaction, in a savepoint of its own: a
+    change is stored whole or not at all, even when Ctrl-C lands between two of its
+    statements and the batch is committed after."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        self._begin()
         self.conn.execute("SAVEPOINT change")
+        self._depth += 1
         try:
             result = method(self, *args, **kwargs)
         except BaseException:
             self.conn.execute("ROLLBACK TO change")
             self.conn.execute("RELEASE change")
             raise
-        self.conn.execute("RELEASE change")
+        else:
+            self.conn.execute("RELEASE change")
+        finally:
+            self._depth -= 1
+        if not self._depth and self.should_commit():  # never inside an outer change
+            self.commit()
         return result
 
     return wrapper
@@ -63,8 +73,8 @@ class CatalogWriter:
     def __init__(self, settings: Settings, collection: Path | None = None):
         self.settings = settings
         self.conn: sqlite3.Connection = connect(settings.catalog_path)
-        self._in_tx = False
         self._tx_started = 0.0
+        self._depth = 0  # changes (_atomic) under way, nested
         self.uncommitted = 0
         if collection is not None:
             self._claim_collection(collection.resolve())
@@ -79,26 +89,36 @@ class CatalogWriter:
             self.conn.execute("INSERT INTO meta VALUES ('collection', ?)", (str(root),))
 
     # transactions ---------------------------------------------------------------------------
+    # The connection itself says whether a batch is open (in_transaction): a signal landing
+    # between a COMMIT and the line after it cannot make the writer commit twice.
     def _begin(self) -> None:
-        if not self._in_tx:
+        if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
-            self._in_tx, self._tx_started = True, time.monotonic()
+            self._tx_started = time.monotonic()
 
     def commit(self) -> None:
         """Make every buffered change durable."""
-        if self._in_tx:
+        if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-            self._in_tx = False
         self.uncommitted = 0
 
     def should_commit(self) -> bool:
-        return self._in_tx and (self.uncommitted >= self.settings.batch_size
-                                or time.monotonic() - self._tx_started > 5)
+        return self.conn.in_transaction and (
+            self.uncommitted >= self.settings.batch_size
+            or time.monotonic() - self._tx_started > BATCH_SECONDS)
+
+    def commit_if_idle(self) -> bool:
+        """Commit a batch held for a second or more; called while the writer waits for
+        work, so a slow file never keeps the catalog locked, nor finished files unsaved.
+        Returns whether it committed."""
+        if self.conn.in_transaction and time.monotonic() - self._tx_started >= IDLE_SECONDS:
+            self.commit()
+            return True
+        return False
 
     def rollback(self) -> None:
-        if self._in_tx:
+        if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-            self._in_tx = False
         self.uncommitted = 0
 
     def close(self) -> None:

@@ -29,7 +29,6 @@ def _flags(settings: Settings) -> dict[str, int]:
 
 def test_index_collection_projects_through_the_projector(tmp_path, monkeypatch):
     monkeypatch.setattr(project, "MIN_BATCH", 3)  # small batches: the projector runs often
-    monkeypatch.setattr(run, "POLL_EVERY", 1)
     used = []
 
     class Watched(Projector):

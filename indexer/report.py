@@ -4,6 +4,7 @@ the summary of what changed, which is also recorded in the catalog's runs table.
 from __future__ import annotations
 
 import mimetypes
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -55,6 +56,42 @@ def guessed_kind(name: str) -> str:
     time left uses it, to group files that cost alike; what is stored comes from libmagic."""
     mime = mimetypes.guess_type(name.rsplit("!/", 1)[-1])[0]
     return kind_of(mime) if mime else "other"
+
+
+class PhaseClock:
+    """A Reporter that passes everything on to another and times each phase of the run;
+    `seconds()` gives each phase's wall time, in the order they ran (a phase entered twice
+    adds up)."""
+
+    def __init__(self, inner: Reporter):
+        self.inner = inner
+        self._phase: str | None = None
+        self._since = time.monotonic()
+        self._seconds: dict[str, float] = {}
+
+    def _close(self) -> None:
+        now = time.monotonic()
+        if self._phase is not None:
+            self._seconds[self._phase] = self._seconds.get(self._phase, 0.0) + now - self._since
+        self._since = now
+
+    def phase(self, name: str, total: int) -> None:
+        self._close()
+        self._phase = name
+        self.inner.phase(name, total)
+
+    def step(self, item: str, n: int = 1) -> None:
+        self.inner.step(item, n)
+
+    def more(self, n: int) -> None:
+        self.inner.more(n)
+
+    def working(self, item: str | None, seconds_left: float | None) -> None:
+        self.inner.working(item, seconds_left)
+
+    def seconds(self) -> dict[str, float]:
+        self._close()
+        return {name: round(value, 2) for name, value in self._seconds.items()}
 
 
 class TimeLeft:
@@ -132,6 +169,7 @@ class Summary:
     relinked: int = 0  # news articles whose links were recomputed
     seconds: float = 0.0
     searchable_seconds: float | None = None  # from the start until the text index was whole
+    phases: dict[str, float] = field(default_factory=dict)  # wall seconds of each phase
     interrupted: bool = False
     error: str | None = None  # what ended the run early, when it did not finish
     var: str = ""
@@ -162,5 +200,6 @@ class Summary:
                 "seconds": round(self.seconds, 2),
                 "searchable_seconds": (None if self.searchable_seconds is None
                                        else round(self.searchable_seconds, 2)),
+                "phases": self.phases,
                 "interrupted": self.interrupted,
                 "state": self.state, "error": self.error, "var": self.var}

@@ -14,13 +14,12 @@ from indexer.errors import EMPTY, FAILED, OK, TOO_LARGE, UNREADABLE
 from indexer.extracted import ExtractOptions
 from indexer.pipeline import Task, WorkerConfig, WorkerPool, blob_path, failure
 from indexer.project import Projector
-from indexer.report import MAX_LISTED, Reporter, SilentReporter, Summary, TimeLeft
+from indexer.report import MAX_LISTED, PhaseClock, Reporter, SilentReporter, Summary, TimeLeft
 from indexer.unlock import load_passwords
 from indexer.write import CatalogWriter
 
 __all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
 
-# Outcomes recorded between two looks at the projector (a query when it is idle).
 # Member files one top-level file may make us extract, over all its nesting levels, as a
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
@@ -51,19 +50,22 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
     Raises CollectionMismatchError when `var` belongs to another collection.
     """
     started = time.monotonic()
-    reporter = reporter or SilentReporter()
+    reporter = PhaseClock(reporter or SilentReporter())  # times each phase for the summary
     summary = Summary(var=str(settings.var))
     writer = CatalogWriter(settings, folder)
     run_id = writer.start_run(folder)
     try:
+        reporter.phase("catching up", 0)
         writer.sync_index()  # catch up on work a killed run committed but did not index
         _plan_and_extract(settings, folder.resolve(), writer, reporter, summary, retry_failed)
         writer.commit()
+        reporter.phase("indexing", 0)
         summary.indexed += writer.sync_index()
         summary.searchable_seconds = time.monotonic() - started
         if settings.embeddings:  # after the index commit: search works while this runs
             summary.embedded = writer.embed_documents(reporter)
         if summary.extracted or summary.removed or summary.moved or summary.embedded:
+            reporter.phase("linking news", 0)
             summary.relinked = writer.relink_news()
     except KeyboardInterrupt:
         summary.interrupted = True  # what was committed stays; the next run resumes
@@ -74,6 +76,7 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
     finally:
         writer.commit()
         summary.seconds = time.monotonic() - started
+        summary.phases = reporter.seconds()
         writer.finish_run(run_id, summary.as_dict(limit=MAX_LISTED))
         writer.close()
     return summary
@@ -83,6 +86,7 @@ def _plan_and_extract(settings: Settings, root: Path, writer: CatalogWriter, rep
                       summary: Summary, retry_failed: bool) -> None:
     """Compare the crawl with the catalog, record what moved or left, extract the rest."""
     run = _Run(settings, writer, reporter, summary, retry_failed)
+    reporter.phase("crawling", 0)
     skipped: list[Skipped] = []
     entries = list(crawl(root, skip=(settings.var,), skipped=skipped))
     summary.skipped.update(s.reason for s in skipped)

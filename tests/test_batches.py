@@ -105,3 +105,15 @@ def test_the_pool_calls_idle_while_it_waits_for_a_result(tmp_path):
                                      idle_every=0.001))
     assert [o.pages for o in outcomes] == [["the letter"]]
     assert calls
+
+
+def test_the_summary_times_each_phase(tmp_path):
+    settings = Settings(var=tmp_path / "var", jobs=1, ocr=False, embeddings=False)
+    summary = index_collection(settings, _collection(tmp_path / "c", 3))
+    phases = summary.as_dict()["phases"]
+    assert list(phases) == ["catching up", "crawling", "hashing", "extracting", "indexing",
+                            "linking news"]
+    assert all(value >= 0 for value in phases.values())
+    assert sum(phases.values()) <= summary.seconds + 0.01
+    again = index_collection(settings, tmp_path / "c")  # nothing changed: nothing extracted
+    assert "extracting" not in again.phases and "hashing" in again.phases

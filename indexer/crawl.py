@@ -16,12 +16,19 @@ HASH_CHUNK = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class FileEntry:
-    """A file of the collection: `rel` is its path relative to the collection root."""
+    """A file of the collection: `rel` is its path relative to the collection root.
+
+    The real path is kept as a string: a release has hundreds of thousands of entries, and
+    a Path object costs several times the string (its parts are kept too)."""
 
     rel: str
-    path: Path
+    location: str  # the real path, os.fspath form
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 # Entries that are not part of a release's content, by what they are: operating-system
@@ -97,7 +104,7 @@ def _file_entry(path: Path, rel: str, name: str, skipped: list[Skipped]) -> File
     elif name in SYSTEM_FILES or name.startswith("._"):  # ._*: macOS resource forks
         reason = "system file"
     else:
-        return FileEntry(rel, path, st.st_size, st.st_mtime_ns)
+        return FileEntry(rel, os.fspath(path), st.st_size, st.st_mtime_ns)
     skipped.append(Skipped(rel, reason))
     return None
 

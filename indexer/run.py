@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from archive.config import Settings
@@ -24,6 +26,8 @@ __all__ = ["Reporter", "SilentReporter", "Summary", "index_collection"]
 # multiple of --max-members (which bounds one container): a bomb of distinct nested
 # archives stops there, recorded as too large.
 WORK_BUDGET_FACTOR = 4
+HASH_THREADS = 4  # files read and hashed at once while planning
+HASH_WINDOW = 256  # files handed to those threads ahead of the one awaited
 
 
 def extract_options(settings: Settings) -> ExtractOptions:
@@ -39,6 +43,20 @@ def _hash(entry: FileEntry) -> tuple[FileEntry, str | None, str | None]:
         return entry, sha256_file(entry.path), None
     except OSError as exc:
         return entry, None, f"{entry.rel}: cannot read the file: {exc}"
+
+
+def _hashes(entries: list[FileEntry]) -> Iterator[tuple[FileEntry, str | None, str | None]]:
+    """(entry, sha256, error) for each entry, in order, hashed by HASH_THREADS threads with
+    at most HASH_WINDOW files in flight: Executor.map would make a future for every file
+    of the release at once (about 900 MB for 470,000 files, measured)."""
+    todo = iter(entries)
+    with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
+        flight = deque(pool.submit(_hash, e) for e in islice(todo, HASH_WINDOW))
+        while flight:
+            done = flight.popleft().result()
+            for entry in islice(todo, 1):
+                flight.append(pool.submit(_hash, entry))
+            yield done
 
 
 def index_collection(settings: Settings, folder: Path, reporter: Reporter | None = None,
@@ -116,9 +134,10 @@ class _Run:
         self.in_flight: dict[str, Task] = {}  # rel -> task a worker has, oldest first
         self.time_left = TimeLeft(settings.worker_count)
         self.categories: dict[str, str] = {}  # top-level path -> "added" or "updated"
-        # sha256 -> paths with the same bytes as a queued task, set once it is recorded: a
-        # zip of sixteen identical zips (42.zip) costs one extraction per level, not 16^n.
-        self.waiting: dict[str, list[tuple]] = {}
+        # sha256 -> paths with the same bytes as a queued task, set once it is recorded
+        # (None: none yet): a zip of sixteen identical zips (42.zip) costs one extraction
+        # per level, not 16^n.
+        self.waiting: dict[str, list[tuple] | None] = {}
         self.cost: Counter = Counter()  # top-level path -> member tasks queued for it
         self.budget = settings.max_members * WORK_BUDGET_FACTOR
 
@@ -137,13 +156,12 @@ class _Run:
     def hash_all(self, changed: list[FileEntry]) -> list[tuple[FileEntry, str]]:
         self.reporter.phase("hashing", len(changed))
         hashed = []
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            for entry, sha, error in pool.map(_hash, changed):
-                self.reporter.step(entry.rel)
-                if sha is None:
-                    self._failed(entry.rel, UNREADABLE, error)
-                else:
-                    hashed.append((entry, sha))
+        for entry, sha, error in _hashes(changed):
+            self.reporter.step(entry.rel)
+            if sha is None:
+                self._failed(entry.rel, UNREADABLE, error)
+            else:
+                hashed.append((entry, sha))
         return hashed
 
     def plan(self, hashed: list[tuple[FileEntry, str]], known: dict, removed: list[str]) -> None:
@@ -169,9 +187,13 @@ class _Run:
                 self._point(sha, (entry.rel, doc_id, entry.size, entry.mtime_ns))
                 self._count("updated" if old else "added", entry.rel)
             else:
-                self.categories[entry.rel] = "updated" if old else "added"
-                self.queue(Task(path=entry.path, rel=entry.rel, sha256=sha, size=entry.size,
-                                mtime_ns=entry.mtime_ns, root_path=entry.rel))
+                if old:  # "added" otherwise: the common case is not stored per file
+                    self.categories[entry.rel] = "updated"
+                # Queued as (entry, sha): it becomes a Task, with its Path, when a worker
+                # takes it, so a release's queue holds no Path objects.
+                self.waiting[sha] = None
+                self.tasks.append((entry, sha))
+                self.time_left.add(entry.rel, entry.size)
         for rel in removed:
             if rel in removed_by_doc.get(known[rel].doc_id, []):
                 writer.remove_path(rel)
@@ -184,7 +206,7 @@ class _Run:
             self._point(task.sha256, (task.rel, doc_id_for(task.sha256), task.size,
                                       task.mtime_ns, task.parent_path, task.root_path))
             return
-        self.waiting[task.sha256] = []
+        self.waiting[task.sha256] = None
         self.tasks.append(task)
         self.time_left.add(task.rel, task.size)
 
@@ -218,7 +240,7 @@ class _Run:
     def _record(self, outcome) -> None:
         task, summary = outcome.task, self.summary
         self.writer.record(outcome)
-        for path in self.waiting.pop(task.sha256, []):
+        for path in self.waiting.pop(task.sha256, None) or ():
             self.writer.set_path(*path)
         summary.extracted += 1
         if task.parent_path is None:
@@ -268,10 +290,12 @@ class _Run:
         self.queue(task)
 
     def _point(self, sha256: str, path: tuple) -> None:
-        if sha256 in self.waiting:
-            self.waiting[sha256].append(path)
-        else:
+        if sha256 not in self.waiting:
             self.writer.set_path(*path)
+        elif self.waiting[sha256] is None:
+            self.waiting[sha256] = [path]
+        else:
+            self.waiting[sha256].append(path)
 
     def _count(self, category: str, rel: str) -> None:
         setattr(self.summary, category, getattr(self.summary, category) + 1)
@@ -287,16 +311,23 @@ class _Run:
 
 class _Queue(deque):
     """The task queue; calls `taken` with each task a pool takes from it, so the run knows
-    which files are being worked on (the pools only pop from the left)."""
+    which files are being worked on (the pools only pop from the left). Top-level files
+    wait as (FileEntry, sha256) pairs and members as Tasks; a pool only ever sees Tasks."""
 
     def __init__(self, taken):
         super().__init__()
         self.taken = taken
 
     def popleft(self) -> Task:
-        task = super().popleft()
+        item = super().popleft()
+        task = item if isinstance(item, Task) else _top_level_task(*item)
         self.taken(task)
         return task
+
+
+def _top_level_task(entry: FileEntry, sha256: str) -> Task:
+    return Task(path=entry.path, rel=entry.rel, sha256=sha256, size=entry.size,
+                mtime_ns=entry.mtime_ns, root_path=entry.rel)
 
 
 def _pool(settings: Settings, config: WorkerConfig):

@@ -57,7 +57,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KnownPath:
     """A top-level collection path as the catalog last saw it."""
 

@@ -117,3 +117,21 @@ def test_the_summary_times_each_phase(tmp_path):
     assert sum(phases.values()) <= summary.seconds + 0.01
     again = index_collection(settings, tmp_path / "c")  # nothing changed: nothing extracted
     assert "extracting" not in again.phases and "hashing" in again.phases
+
+
+def test_files_are_hashed_in_order_with_a_bounded_window(tmp_path, monkeypatch):
+    from indexer import run
+    from indexer.crawl import crawl
+
+    folder = _collection(tmp_path / "c", 300)
+    (folder / "note-150.txt").chmod(0o000)  # unreadable (unless root): an error, in place
+    monkeypatch.setattr(run, "HASH_WINDOW", 8)
+    started, real = [], run._hash
+    monkeypatch.setattr(run, "_hash", lambda entry: (started.append(1), real(entry))[1])
+    entries = list(crawl(folder))
+    seen = []
+    for entry, sha, error in run._hashes(entries):
+        seen.append(entry.rel)
+        assert len(started) - len(seen) <= 8  # never the whole release in flight
+        assert (sha is None) == (error is not None)
+    assert seen == [e.rel for e in entries]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from pickle import loads
@@ -19,7 +20,6 @@ _PICKLE_HEAD = b"\x80\x02"  # protocol 2, as Positions.encode pickles a value's 
 # as arrays), the words that cost most to decode (measured: 30-70 ms each, every search).
 CACHE_BYTES = 128 * 2**20
 MIN_CACHED = 512  # postings; shorter lists decode in well under a millisecond: not kept
-MAX_ENTRY = CACHE_BYTES // 8  # one word may not push out everything else
 
 
 def positions(value: bytes) -> list[int]:
@@ -98,38 +98,56 @@ def decode(reader, fieldname: str, word: bytes) -> Postings | None:
                     offsets, flat.astype(np.int32))
 
 
-class PostingsCache:
-    """Decoded postings of long lists, least recently used dropped first, at most
-    `budget` bytes of arrays in all. Keyed by segment id, field and word: a segment never
+class ArrayCache:
+    """Arrays made from segments, least recently used dropped first, at most `budget`
+    bytes in all, none over `largest` (an eighth of the budget unless told: one entry
+    may not push out everything else). Keys start with a segment id: a segment never
     changes once written (deletions are read from the reader each search), so an entry
     stays right for as long as its segment exists and ages out after."""
 
-    def __init__(self, budget: int = CACHE_BYTES):
+    def __init__(self, budget: int, largest: int | None = None):
         self.budget = budget
+        self.largest = budget // 8 if largest is None else min(largest, budget)
         self.used = 0
-        self._entries: OrderedDict[tuple, Postings] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def postings(self, reader, fieldname: str, word: bytes) -> Postings | None:
-        """The word's decoded postings in this segment reader (see `decode`)."""
-        key = (reader.segment().segment_id(), fieldname, word)
+    def get(self, key: tuple, make: Callable[[], tuple[object, int]]):
+        """The value kept under `key`, else `make()`'s (value, bytes), kept when it fits
+        (None is never kept). Two threads may both make a missing value: one is kept."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                return found
-        found = decode(reader, fieldname, word)
-        if found is None or len(found.ids) < MIN_CACHED or found.nbytes > \
-                min(MAX_ENTRY, self.budget):
-            return found
+                return found[0]
+        value, size = make()
+        if value is None or size > self.largest:
+            return value
         with self._lock:
             if key not in self._entries:
-                self._entries[key] = found
-                self.used += found.nbytes
+                self._entries[key] = value, size
+                self.used += size
                 while self.used > self.budget:
-                    _, old = self._entries.popitem(last=False)
-                    self.used -= old.nbytes
-        return found
+                    _, (_, old) = self._entries.popitem(last=False)
+                    self.used -= old
+        return value
+
+
+class PostingsCache(ArrayCache):
+    """Decoded postings of long lists (MIN_CACHED postings or more): the words that cost
+    most to decode, and the few that matter (word frequencies follow Zipf's law)."""
+
+    def __init__(self, budget: int = CACHE_BYTES, largest: int | None = None):
+        super().__init__(budget, largest)
+
+    def postings(self, reader, fieldname: str, word: bytes) -> Postings | None:
+        """The word's decoded postings in this segment reader (see `decode`)."""
+        def make():
+            found = decode(reader, fieldname, word)
+            if found is None or len(found.ids) < MIN_CACHED:
+                return found, self.largest + 1  # returned, not kept
+            return found, found.nbytes
+        return self.get((reader.segment().segment_id(), fieldname, word), make)
 
 
 POSTINGS = PostingsCache()  # one per process: segments from every index the process reads

@@ -269,7 +269,7 @@ def test_postings_cache_keeps_to_its_budget_dropping_the_least_recent(long_phras
         size = {w: decode(leaf, "content", w).nbytes
                 for w in (fold_and_stem(x).encode() for x in ("library", "school", "the"))}
         big, middle, small = sorted(size, key=size.get, reverse=True)
-        cache = PostingsCache(budget=size[big] + size[middle])
+        cache = PostingsCache(budget=size[big] + size[middle], largest=size[big])
         kept = cache.postings(leaf, "content", big)
         dropped = cache.postings(leaf, "content", middle)
         assert cache.postings(leaf, "content", big) is kept  # now the most recent
@@ -279,3 +279,23 @@ def test_postings_cache_keeps_to_its_budget_dropping_the_least_recent(long_phras
         again = cache.postings(leaf, "content", middle)  # decoded anew, the same postings
         assert again is not dropped and np.array_equal(again.flat, dropped.flat)
         assert cache.used <= cache.budget
+
+
+def test_array_bm25f_scores_every_match_as_whoosh_does(long_phrase_index):
+    from whoosh import scoring
+
+    from archive.scoring import ArrayBM25F, field_lengths
+
+    queries = [long_phrase_index.parse(text) for text in
+               ("library", "school OR letters", "the library", "title:q0001 OR school",
+                '"the school"', "lib*")]
+    with long_phrase_index.ix.searcher(weighting=scoring.BM25F()) as whoosh, \
+            long_phrase_index.ix.searcher(weighting=ArrayBM25F()) as ours:
+        for q in queries:
+            expected = [(h.docnum, h.score) for h in whoosh.search(q, limit=None)]
+            assert expected and [(h.docnum, h.score) for h in ours.search(q, limit=None)] \
+                == expected
+        for leaf, _ in ours.reader().leaf_readers():
+            for field in ("content", "title", "path"):
+                assert field_lengths(leaf, field) == [
+                    leaf.doc_field_length(d, field) for d in range(leaf.doc_count_all())]

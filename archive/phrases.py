@@ -13,6 +13,7 @@ from whoosh.query.spans import Span, SpanNear2
 from whoosh.scoring import BM25FScorer
 
 from archive.postings import POSTINGS, Postings, positions
+from archive.scoring import bm25
 
 
 class _ExactMatcher(SpanNear2.SpanNear2Matcher):
@@ -108,13 +109,6 @@ class _PhraseHits(ListMatcher):
         return [Span(p, p + self._length - 1) for p in self._starts[self._i]]
 
 
-def _bm25(scorer: BM25FScorer, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    # whoosh.scoring.bm25 over arrays: the same float64 operations in the same order, so
-    # each score equals the one BM25FScorer.score gives a document
-    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
-
-
 def _scores(postings: list[Postings], scorers, docs: np.ndarray) -> list[float]:
     """Each document's score: every word's scorer over its weight there, summed as the
     intersection of the words' matchers sums them."""
@@ -123,7 +117,7 @@ def _scores(postings: list[Postings], scorers, docs: np.ndarray) -> list[float]:
         lengths = [scorers[0].dfl(doc) for doc in docs.tolist()]
         if None not in lengths:
             fl = np.array(lengths, dtype=np.float64)
-            return _tree_sum([_bm25(s, w, fl) for s, w in zip(scorers, weights,
+            return _tree_sum([bm25(s, w, fl) for s, w in zip(scorers, weights,
                                                                strict=True)]).tolist()
     columns = [[s.score(_Posting(doc, weight)) for doc, weight in
                 zip(docs.tolist(), w.tolist(), strict=True)]

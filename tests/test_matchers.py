@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.matching.combo import ArrayUnionMatcher
 
 from archive.matchers import SparseOr, SparseUnionMatcher, fast_matchers
 from archive.model import IndexRecord
 from archive.phrases import ExactPhrase
+from archive.scoring import ArrayBM25F
 from archive.search import WhooshIndex
 
 WORDS = ["library", "courier", "letters", "winter", "school", "report", "caravan"]
@@ -39,17 +41,19 @@ QUERIES = ["courier", "library school", "winter OR caravan", "lett*", "courier -
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [None, 7])
-def test_sparse_unions_match_and_score_as_whoosh(index, text, limit):
+@pytest.mark.parametrize("bulk", [True, False], ids=["scored-in-bulk", "one-by-one"])
+def test_sparse_unions_match_and_score_as_whoosh(index, text, limit, bulk):
     q = index.parse(text)
-    with index.ix.searcher() as searcher:
-        expected = [(h.docnum, h.score) for h in searcher.search(q, limit=limit)]
-        found = [(h.docnum, h.score) for h in searcher.search(fast_matchers(q), limit=limit)]
+    with index.ix.searcher(weighting=scoring.BM25F()) as whoosh, \
+            index.ix.searcher(weighting=ArrayBM25F() if bulk else scoring.BM25F()) as ours:
+        expected = [(h.docnum, h.score) for h in whoosh.search(q, limit=limit)]
+        found = [(h.docnum, h.score) for h in ours.search(fast_matchers(q), limit=limit)]
     assert expected and found == expected
 
 
 def test_sparse_union_walks_skips_and_lists_like_the_array_union(index):
     subs = [wq.Term("content", w) for w in ("courier", "school", "caravan")]
-    with index.ix.searcher() as searcher:
+    with index.ix.searcher(weighting=ArrayBM25F()) as searcher:
         for leaf, _ in searcher.leaf_searchers():
             for scored in (True, False):
                 def union(cls, leaf=leaf, scored=scored):

@@ -3,31 +3,38 @@ exact phrases (archive.phrases) and unions that skip the documents no word is in
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left
+from functools import partial
 from itertools import chain
 
 import numpy as np
+from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
 from whoosh.scoring import BM25FScorer
+from whoosh.searching import SearchContext
 
 from archive.phrases import exact_phrases
 from archive.scoring import bm25
 
 
-def _bulk_leaf(m):
+def _bulk_leaf(m, scored: bool = True):
     """The Whoosh 3 leaf under `m` (through boosts and a deletions filter) when its
-    postings can be scored in bulk: BM25F with the field lengths of archive.scoring."""
+    postings can be read in bulk: unscored, or scored by BM25F with the field lengths of
+    archive.scoring."""
     while isinstance(m, WrappingMatcher):
         if isinstance(m, FilterMatcher) and not m._exclude:
             return None
         if type(m) not in (WrappingMatcher, FilterMatcher):
             return None
         m = m.child
-    if type(m) is not W3LeafMatcher or type(m.scorer) is not BM25FScorer or \
-            getattr(m.scorer, "lengths", None) is None:
+    if type(m) is not W3LeafMatcher:
+        return None
+    if scored and (type(m.scorer) is not BM25FScorer or
+                   getattr(m.scorer, "lengths", None) is None):
         return None
     return m
 
@@ -54,17 +61,20 @@ def _take_leaf(leaf: W3LeafMatcher, limit: int) -> tuple[np.ndarray, np.ndarray]
                               count=len(found))
 
 
-def _take(m, limit: int) -> tuple[np.ndarray, np.ndarray]:
+def _take(m, limit: int, scored: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """The ids and scores of the postings of `m` below `limit` (m as _bulk_leaf accepts),
-    scored as m.score() would score each, with m moved past them as m.next() would."""
+    scored as m.score() would score each (None unscored), with m moved past them as
+    m.next() would."""
     if isinstance(m, WrappingMatcher):
-        ids, scores = _take(m.child, limit)
+        ids, scores = _take(m.child, limit, scored)
         if isinstance(m, FilterMatcher):
             keep = ~np.isin(ids, np.fromiter(m._ids, dtype=np.int64, count=len(m._ids)))
-            ids, scores = ids[keep], scores[keep]
+            ids, scores = ids[keep], None if scores is None else scores[keep]
             m._find_next()
-        return ids, scores * m.boost
+        return ids, None if scores is None else scores * m.boost
     ids, weights = _take_leaf(m, limit)
+    if not scored:
+        return ids, None
     lengths = m.scorer.lengths[ids]
     if np.isnan(lengths).any():
         raise TypeError("a document holds a posting of a field it has no length for")
@@ -95,9 +105,12 @@ class SparseUnionMatcher(ArrayUnionMatcher):
         limit = min(offset + self._partsize, self._doccount)
         part = np.zeros(self._partsize, dtype=np.float64)  # as Whoosh's array: 0.0 past limit
         for m in self._submatchers:
-            if scored and _bulk_leaf(m) is not None:
-                ids, scores = _take(m, limit)
-                part[ids - offset] += scores * boost
+            if _bulk_leaf(m, scored) is not None:
+                ids, scores = _take(m, limit, scored)
+                if scored:
+                    part[ids - offset] += scores * boost
+                else:
+                    part[ids - offset] = 1.0
                 continue
             ids, scores = [], []
             while m.is_active() and m.id() < limit:
@@ -151,7 +164,33 @@ class SparseOr(wq.Or):
                                   scored=scored)
 
 
+def _multiterm_matcher(q: wq.MultiTerm, searcher, context=None):
+    # whoosh.query.terms.MultiTerm.matcher (prefixes, wildcards, fuzzy terms, ranges: an Or
+    # of the words they stand for), with the Or a SparseOr
+    qs = [wq.Term(q.field(), word) for word in q._btexts(searcher.reader()) if word]
+    if not qs:
+        return matching.NullMatcher()
+    if len(qs) == 1:
+        return qs[0].matcher(searcher, context)
+    if q.constantscore:  # the words' scores do not matter: tell the clauses so
+        context = context.set(weighting=None) if context else SearchContext(weighting=None)
+    return SparseOr(qs, boost=q.boost).matcher(searcher, context)
+
+
+def _is_multiterm(q: wq.Query) -> bool:
+    """Is q matched by MultiTerm.matcher (Prefix and Wildcard do so but for a bare *)."""
+    if type(q) is wq.Prefix:
+        return q.text != ""
+    if type(q) is wq.Wildcard:
+        return q.text != "*"
+    return isinstance(q, wq.MultiTerm) and type(q).matcher is wq.MultiTerm.matcher
+
+
 def _sparse_ors(q: wq.Query) -> wq.Query:
+    if _is_multiterm(q):
+        sparse = copy.copy(q)  # keeps the words archive.query.pin_words bound to it
+        sparse.matcher = partial(_multiterm_matcher, sparse)
+        return sparse
     if type(q) is wq.Or:
         return SparseOr([_sparse_ors(sub) for sub in q.subqueries], boost=q.boost,
                         minmatch=q.minmatch, scale=q.scale)

@@ -36,7 +36,8 @@ def index():
 
 
 QUERIES = ["courier", "library school", "winter OR caravan", "lett*", "courier -school",
-           '"letters school"', "title:report OR path:winter OR caravan"]
+           '"letters school"', "title:report OR path:winter OR caravan", "cour*er OR sch*",
+           "courer~", "lib* -winter", "scho* lett*"]
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -84,3 +85,12 @@ def test_fast_matchers_rewrites_plain_ors_and_exact_phrases_only():
     assert type(out.subqueries[0]) is SparseOr
     assert type(out.subqueries[0].subqueries[1]) is ExactPhrase
     assert type(out.subqueries[1]) is wq.DisjunctionMax and type(out.subqueries[2]) is wq.Term
+
+
+def test_fast_matchers_matches_expanding_words_with_a_sparse_union(index):
+    q = fast_matchers(wq.Prefix("path", "u1"))  # u1, u10, u100, ...: file-name words
+    with index.ix.searcher(weighting=ArrayBM25F()) as searcher:
+        leaf = searcher.leaf_searchers()[0][0]
+        assert type(q.matcher(leaf)) is SparseUnionMatcher
+        assert type(fast_matchers(wq.Prefix("content", "")).matcher(leaf)) is not \
+            SparseUnionMatcher  # a bare prefix is Whoosh's Every

@@ -15,9 +15,9 @@ from whoosh.matching.wrappers import FilterMatcher
 
 _INT_SIZE = 4  # Whoosh's Positions format starts a value with the count as an unsigned int
 _PICKLE_HEAD = b"\x80\x02"  # protocol 2, as Positions.encode pickles a value's deltas
-# Decoded postings kept between searches: 128 MiB hold the 60-100 most frequent words of a
-# 100,000-document archive (a word in 44,000 documents with 242,000 occurrences is 1.6 MB
-# as arrays), the words that cost most to decode (measured: 30-70 ms each, every search).
+# Decoded postings kept between searches: 128 MiB hold some 150 of the most frequent words
+# of a 100,000-document archive (a word in 44,000 documents with 242,000 occurrences is
+# 1.6 MB as arrays), the words that cost most to decode (measured: 30-50 ms each).
 CACHE_BYTES = 128 * 2**20
 MIN_CACHED = 512  # postings; shorter lists decode in well under a millisecond: not kept
 

@@ -12,7 +12,7 @@ from archive.postings import ArrayCache
 
 # Whoosh keeps a field's length per document as one byte standing for one of 256 lengths
 _LENGTHS = tuple([None] + [byte_to_length(b) for b in range(1, 256)])
-LENGTHS_BYTES = 32 * 2**20  # 8 bytes a document and field: 4 fields of 1,000,000 documents
+LENGTHS_BYTES = 32 * 2**20  # 16 bytes a document and field: 4 fields of 500,000 documents
 _KEPT = ArrayCache(LENGTHS_BYTES, largest=LENGTHS_BYTES)
 
 

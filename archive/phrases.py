@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import accumulate, chain
-from pickle import loads
 
 import numpy as np
 from whoosh import formats, matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.spans import Span, SpanNear2
+from whoosh.scoring import BM25FScorer
 
-_INT_SIZE = 4  # Whoosh's Positions format starts a value with the count as an unsigned int
-
-
-def _positions(value: bytes) -> list[int]:
-    # Whoosh's Positions.decode_positions, with the running sum done by accumulate in C
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
+from archive.postings import POSTINGS, Postings, positions
+from archive.scoring import bm25
 
 
 class _ExactMatcher(SpanNear2.SpanNear2Matcher):
@@ -33,7 +25,7 @@ class _ExactMatcher(SpanNear2.SpanNear2Matcher):
     def _get_spans(self):
         starts: set[int] | None = None
         for place, m in enumerate(self.ms):
-            shifted = {p - place for p in _positions(m.value())}
+            shifted = {p - place for p in positions(m.value())}
             starts = shifted if starts is None else starts & shifted
             if not starts:
                 return []
@@ -41,74 +33,31 @@ class _ExactMatcher(SpanNear2.SpanNear2Matcher):
         return [Span(p, p + last) for p in sorted(starts)]
 
 
-def _block_postings(reader, fieldname: str, word: bytes):
-    """Every posting of a word in one segment, read block by block: (document numbers,
-    encoded values, weights), or None when the postings are not Whoosh 3's (then the phrase is
-    matched document by document). Deleted documents are left in: the words' own matchers
-    skip them."""
-    m = reader.postings(fieldname, word)
-    leaf = m.child if isinstance(m, FilterMatcher) else m
-    if not isinstance(leaf, W3LeafMatcher):
-        return None
-    ids, weights, values = [], [], []
-    while leaf.is_active():
-        leaf._read_ids()
-        leaf._read_weights()
-        leaf._read_values()
-        ids.append(leaf._ids)
-        weights.extend(leaf._weights)
-        values.extend(leaf._values)
-        leaf._next_block()
-    return np.fromiter(chain.from_iterable(ids), dtype=np.int64), values, weights
-
-
-def _positions_of(values: list[bytes], chosen: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The positions held by the chosen values, flattened, and how many each holds.
-
-    Each value is a count then a pickled list of position deltas: the pickles' bodies are
-    joined into one pickle of a list of lists, unpickled in one call, and the deltas summed
-    per value with one cumsum (unpickling value by value took most of a phrase query)."""
-    bodies = [values[i] for i in chosen]
-    if not all(v[_INT_SIZE:_INT_SIZE + 2] == b"\x80\x02" for v in bodies):
-        lists = [_positions(v) for v in bodies]  # not the layout read here: one by one
-        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        return np.fromiter(chain.from_iterable(lists), dtype=np.int64), lengths
-    joined = b"".join(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:]
-                      for v in bodies)
-    lists = loads(b"\x80\x02(" + joined + b"l.")
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    total = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64,
-                                  count=int(lengths.sum())))
-    ends = np.cumsum(lengths)
-    before = np.concatenate(([0], total[ends[:-1] - 1])) if len(total) else total
-    return total - np.repeat(before, lengths), lengths
-
-
-def _verified_starts(postings) -> tuple[list[int], list[list[int]]]:
+def _verified_starts(postings: list[Postings]) -> tuple[np.ndarray, list[list[int]]]:
     """The documents where the words follow each other: candidates are the documents
     holding every word (array intersection); each word's positions, shifted back by its
     place in the phrase, are then keyed (candidate << 32 | start) and the keys every word
     shares are the phrase's starts."""
-    common = postings[0][0]
-    for ids, *_ in postings[1:]:
-        common = np.intersect1d(common, ids, assume_unique=True)
+    common = postings[0].ids
+    for p in postings[1:]:
+        common = np.intersect1d(common, p.ids, assume_unique=True)
     if not len(common):
-        return [], []
+        return common, []
     keys, decoded = None, {}
-    for place, (ids, values, _) in enumerate(postings):
-        if id(values) not in decoded:  # a word twice in the phrase is decoded once
-            decoded[id(values)] = _positions_of(values, np.searchsorted(ids, common).tolist())
-        positions, lengths = decoded[id(values)]
-        starts = positions - place
+    for place, p in enumerate(postings):
+        if id(p) not in decoded:  # a word twice in the phrase is decoded once
+            decoded[id(p)] = p.positions_of(np.searchsorted(p.ids, common))
+        found, lengths = decoded[id(p)]
+        starts = found - place
         owner = np.repeat(np.arange(len(common), dtype=np.int64), lengths)
         shifted = (owner << 32 | starts.clip(0))[starts >= 0]
         keys = shifted if keys is None else np.intersect1d(keys, shifted, assume_unique=True)
         if not len(keys):
-            return [], []
+            return common[:0], []
     owners = keys >> 32
     docs, first = np.unique(owners, return_index=True)
     starts = np.split((keys & 0xFFFFFFFF), first[1:])
-    return common[docs].tolist(), [sorted(x.tolist()) for x in starts]
+    return common[docs], [x.tolist() for x in starts]
 
 
 class _Posting:
@@ -160,19 +109,29 @@ class _PhraseHits(ListMatcher):
         return [Span(p, p + self._length - 1) for p in self._starts[self._i]]
 
 
-def _phrase_hits(postings, scorers, length: int):
+def _scores(postings: list[Postings], scorers, docs: np.ndarray) -> list[float]:
+    """Each document's score: every word's scorer over its weight there, summed as the
+    intersection of the words' matchers sums them."""
+    weights = [p.weights[np.searchsorted(p.ids, docs)].astype(np.float64) for p in postings]
+    if all(type(s) is BM25FScorer for s in scorers):
+        lengths = [scorers[0].dfl(doc) for doc in docs.tolist()]
+        if None not in lengths:
+            fl = np.array(lengths, dtype=np.float64)
+            return _tree_sum([bm25(s, w, fl) for s, w in zip(scorers, weights,
+                                                               strict=True)]).tolist()
+    columns = [[s.score(_Posting(doc, weight)) for doc, weight in
+                zip(docs.tolist(), w.tolist(), strict=True)]
+               for s, w in zip(scorers, weights, strict=True)]
+    return [_tree_sum(list(per_word)) for per_word in zip(*columns, strict=True)]
+
+
+def _phrase_hits(postings: list[Postings], scorers, length: int):
     """_PhraseHits for one segment, or None when a word has no scorer (unscored search)."""
     if any(scorer is None for scorer in scorers):
         return None
     docs, starts = _verified_starts(postings)
-    scores = []
-    for doc in docs:
-        per_word = []
-        for (ids, _, weights), scorer in zip(postings, scorers, strict=True):
-            at = int(np.searchsorted(ids, doc))
-            per_word.append(scorer.score(_Posting(doc, weights[at])))
-        scores.append(_tree_sum(per_word))
-    return _PhraseHits(docs, scores, starts, length)
+    return _PhraseHits(docs.tolist(), _scores(postings, scorers, docs) if len(docs) else [],
+                       starts, length)
 
 
 def _scorer_of(m):
@@ -205,7 +164,7 @@ class ExactPhrase(wq.Phrase):
                 return matching.NullMatcher()
             ms.append(wq.Term(self.fieldname, word).matcher(searcher, context))
             if postings is not None:
-                found = _block_postings(reader, self.fieldname, word)
+                found = POSTINGS.postings(reader, self.fieldname, word)
                 postings = None if found is None else postings + [found]
         m = None
         if postings is not None:

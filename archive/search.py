@@ -22,8 +22,8 @@ from archive.analysis import fold_and_stem
 from archive.catalog import Catalog
 from archive.deadline import SEARCH_SECONDS, Deadline, DeadlineCollector
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
+from archive.matchers import fast_matchers
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
-from archive.phrases import exact_phrases
 from archive.query import (
     CATALOG_FILTERS,
     MATCH_ALL,
@@ -376,7 +376,7 @@ class WhooshIndex:
             q, words = self._expand(q, reader, deadline)
             values = self._facets(reader)
             allowed = _allowed(reader, values, request)
-            results, matched, partial = _collect(searcher, exact_phrases(q), request, sortedby,
+            results, matched, partial = _collect(searcher, fast_matchers(q), request, sortedby,
                                                  allowed, deadline)
             total = len(matched)
             # Sliced from the top N: Whoosh's ResultsPage asks len(results), which walks

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from archive.scoring import ArrayBM25F
+
 IDLE_SEARCHERS = 16  # waitress answers with 8 threads; searchers idle beyond this are closed
 FACET_VERSIONS = 2  # index versions whose facet arrays are kept (a search may still use the old)
 
@@ -95,7 +97,7 @@ class SearcherPool:
             searcher = self._idle.pop() if self._idle else None
         _close_all(stale)
         if searcher is None:
-            searcher = ix.searcher()
+            searcher = ix.searcher(weighting=ArrayBM25F())
         try:
             yield searcher
         finally:

@@ -223,3 +223,79 @@ def test_exact_phrases_leaves_proximity_and_other_queries_alone():
     kinds = [type(sub) for sub in out.subqueries]
     assert kinds == [ExactPhrase, ExactPhrase, wq.Term]
     assert out.subqueries[1].slop == 4  # matched Whoosh's way (see ExactPhrase.matcher)
+
+
+@pytest.fixture(scope="module")
+def long_phrase_index():
+    """Postings long enough to be decoded into arrays and kept (archive.postings), with a
+    few documents replaced so the segment has deletions."""
+    from archive.postings import MIN_CACHED
+
+    index = WhooshIndex.in_memory()
+    texts = ["the library of the school", "school library the library", "the the school",
+             "library school library school of the", "letters to the school library"]
+    index.upsert([record(f"q{i:04d}", " ".join(texts[(i * k) % 5] for k in range(1, 4)))
+                  for i in range(2 * MIN_CACHED)])
+    index.upsert([record(f"q{i:04d}", "school the library") for i in range(0, 60, 7)])
+    return index
+
+
+@pytest.mark.parametrize("words", [["library", "school"], ["the", "school"], ["the", "the"],
+                                   ["of", "the", "school"], ["school", "library", "school"]])
+def test_exact_phrase_over_decoded_postings_matches_and_scores_like_whoosh(
+        long_phrase_index, words):
+    from archive.postings import POSTINGS
+
+    terms = [fold_and_stem(w) for w in words]
+    whoosh, fast = wq.Phrase("content", terms), ExactPhrase("content", terms)
+    with long_phrase_index.ix.searcher() as searcher:
+        slow_hits = [(h.docnum, h.score) for h in searcher.search(whoosh, limit=None)]
+        for _ in range(2):  # decoded, then from the cache
+            assert [(h.docnum, h.score) for h in searcher.search(fast, limit=None)] \
+                == slow_hits
+        assert slow_hits
+        reader = searcher.reader()
+        leaf = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        kept = POSTINGS.postings(leaf, "content", terms[0].encode())
+        assert kept is POSTINGS.postings(leaf, "content", terms[0].encode())
+
+
+def test_postings_cache_keeps_to_its_budget_dropping_the_least_recent(long_phrase_index):
+    from archive.postings import PostingsCache, decode
+
+    with long_phrase_index.ix.searcher() as searcher:
+        reader = searcher.reader()
+        leaf = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        size = {w: decode(leaf, "content", w).nbytes
+                for w in (fold_and_stem(x).encode() for x in ("library", "school", "the"))}
+        big, middle, small = sorted(size, key=size.get, reverse=True)
+        cache = PostingsCache(budget=size[big] + size[middle], largest=size[big])
+        kept = cache.postings(leaf, "content", big)
+        dropped = cache.postings(leaf, "content", middle)
+        assert cache.postings(leaf, "content", big) is kept  # now the most recent
+        cache.postings(leaf, "content", small)
+        assert cache.used == size[big] + size[small] <= cache.budget
+        assert cache.postings(leaf, "content", big) is kept
+        again = cache.postings(leaf, "content", middle)  # decoded anew, the same postings
+        assert again is not dropped and np.array_equal(again.flat, dropped.flat)
+        assert cache.used <= cache.budget
+
+
+def test_array_bm25f_scores_every_match_as_whoosh_does(long_phrase_index):
+    from whoosh import scoring
+
+    from archive.scoring import ArrayBM25F, field_lengths
+
+    queries = [long_phrase_index.parse(text) for text in
+               ("library", "school OR letters", "the library", "title:q0001 OR school",
+                '"the school"', "lib*")]
+    with long_phrase_index.ix.searcher(weighting=scoring.BM25F()) as whoosh, \
+            long_phrase_index.ix.searcher(weighting=ArrayBM25F()) as ours:
+        for q in queries:
+            expected = [(h.docnum, h.score) for h in whoosh.search(q, limit=None)]
+            assert expected and [(h.docnum, h.score) for h in ours.search(q, limit=None)] \
+                == expected
+        for leaf, _ in ours.reader().leaf_readers():
+            for field in ("content", "title", "path"):
+                assert field_lengths(leaf, field)[0] == [
+                    leaf.doc_field_length(d, field) for d in range(leaf.doc_count_all())]

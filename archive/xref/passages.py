@@ -3,6 +3,8 @@ embeddings, and unquoted phrases the two share."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from archive.embeddings import MAX_UNITS
@@ -21,6 +23,14 @@ UNIT_BITS = np.uint64(5)  # a unit key is the document's id prefix, then 5 bits 
 # Phrase layer: runs of PHRASE_WORDS words an article shares with one of its PHRASE_CANDIDATES
 # best candidates, counted when they hold a word rare in the archive and few candidates
 # share them.
+# The languages of the encoder (multilingual USE v3): Persian, Urdu and Pashto are not among
+# them, so a sentence or a document in those matches nothing in particular by similarity.
+ENCODER_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl",
+                               "pt", "ru", "th", "tr", "zh"})
+# Letters of Persian and Urdu that Arabic does not use (Persian ye and keheh, Urdu heh
+# goal, yeh barree, noon ghunna, tteh, ddal, rreh, peh, tcheh, jeh, gaf).
+PERSO_URDU = re.compile("[\u06cc\u06a9\u06c1\u06d2\u06ba\u0679\u0688\u0691\u067e"
+                        "\u0686\u0698\u06af\u06be]")
 PHRASE_CANDIDATES = 30
 PHRASE_HOLDERS = 2  # a run more candidates share is a phrase of the subject, not of one file
 RARE_SHARE = 0.01  # of the archive's documents, at most, holding a rare word
@@ -67,17 +77,25 @@ class Semantic:
         """doc -> (best margin, unit row, sentence), silent sentences left out."""
         best: dict[str, tuple[float, int, int]] = {}
         mute: dict[str, np.ndarray] = {}  # doc -> the sentences that say nothing of it
+        unknown = np.array([is_beyond_encoder(s) for s in ctx.sentences])
         for r, key in enumerate(keys):
             doc_id = owners[int(key)]
             if doc_id not in mute:
                 languages = source.facts_of(doc_id).languages
-                mute[doc_id] = np.array([ctx.is_silent(q, doc_id, languages)
-                                         for q in range(len(ctx.sentences))])
+                if languages and not languages & ENCODER_LANGUAGES:
+                    continue  # a Persian or Urdu document: its vectors say little
+                mute[doc_id] = unknown | np.array([ctx.is_silent(q, doc_id, languages)
+                                                   for q in range(len(ctx.sentences))])
             margins[r, mute[doc_id]] = -9.0
             q = int(margins[r].argmax())
             if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
                 best[doc_id] = (float(margins[r, q]), r, q)
         return best
+
+
+def is_beyond_encoder(sentence: str) -> bool:
+    """Whether a sentence is written in Persian or Urdu (letters Arabic does not use)."""
+    return len(PERSO_URDU.findall(sentence)) >= 2
 
 
 def _hubness(source: LinkSource, keys: np.ndarray, found: np.ndarray) -> np.ndarray:

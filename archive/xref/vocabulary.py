@@ -37,6 +37,15 @@ ATTACHMENT_CUES = _folded({
     "attached": ("attach", "attaches", "attached", "attaching", "attachment", "enclosed",
                  "encloses", "مرفق", "مرفقا", "أرفق", "يرفق", "المرفق", "المرفقة", "پیوست",
                  "منسلک")})
+# Words that say a sentence speaks of a document at all.
+FORM_CUES = _folded({"document": (
+    "letter", "document", "file", "memo", "note", "report", "message", "page", "statement",
+    "translation", "transcript", "papers", "bulletin", "pamphlet", "spreadsheet", "list",
+    "draft", "scan", "image", "رسالة", "الرسالة", "رسائل", "الرسائل", "وثيقة", "الوثيقة",
+    "وثائق", "ملف", "الملف", "تقرير", "التقرير", "مذكرة", "صفحة", "ورقة", "نشرة", "كتيب",
+    "ترجمة", "قائمة", "مسودة", "خطاب", "نامه", "سند", "اسناد", "گزارش", "فایل", "پرونده",
+    "صفحه", "یادداشت", "فهرست", "خط", "دستاویز", "دستاویزات", "رپورٹ", "فائل", "صفحہ",
+    "صفحے", "کتابچہ", "مراسلہ", "تحریر", "ترجمہ")})
 KIND_CUES = _folded({
     "audio": ("audio", "recording", "تسجيل صوتي", "تسجيلا صوتيا"),
     "video": ("video", "تسجيل مرئي", "فيديو"),

@@ -10,6 +10,7 @@ from archive.analysis import fold
 from archive.labels import KIND_NAMES, LANGUAGE_NAMES
 from archive.xref.context import ArticleContext
 from archive.xref.scoring import either, rarity
+from archive.xref.skeletons import MIN_SKELETON, latin_spelling, skeleton
 from archive.xref.source import ENTITY_KINDS, LinkSource
 from archive.xref.vocabulary import (
     ENCODING_CUES,
@@ -29,6 +30,7 @@ KIND_FACTOR = {"name": 0.6, "concept": 0.6}  # a first name or a theme says less
 NAMES_EXPECTED = 8  # documents naming more table entities than this weigh each name less
 DESCRIBED_MAX = 3  # a description matching more documents than this points at none
 DESCRIBED_MIN = 1.0  # rarity-weighted cues a description must match: a specific detail
+RESPELL_CANDIDATES = 50  # documents sharing the most names, checked for other spellings
 KIND_DOCS_MAX = 2000  # documents of one kind considered by a sentence naming no one
 
 
@@ -60,14 +62,19 @@ class Entities:
                 if table.entities[entity_id].kind in ENTITY_KINDS:
                     where.setdefault(entity_id, set()).add(i)
         total = max(1, source.doc_count())
+        found: dict[str, list[str]] = {}
         for entity_id in list(where)[:MAX_ENTITIES]:
             entity = table.entities[entity_id]
             hits = source.documents_naming([s for s in entity.spellings[:MAX_SPELLINGS]
                                             if '"' not in s])
             if len(hits) <= VERIFY_MAX:  # the index matches stems: "سالمة", safe, is not Salim
                 hits = [d for d in hits if is_named_in(source, entity_id, d)]
+            found[entity_id] = hits
+        _add_respelled(source, found)
+        for entity_id, hits in found.items():
             if not hits or len(hits) > total * 0.5:
                 continue  # named everywhere: says nothing about one document
+            entity = table.entities[entity_id]
             ctx.named[entity_id] = (where[entity_id], set(hits))
             strength = ENTITY_SHARE * rarity(len(hits), total) * \
                 KIND_FACTOR.get(entity.kind, 1.0)
@@ -81,6 +88,41 @@ class Entities:
                 count = len(source.names_in(link.doc_id)[0])
                 if count > NAMES_EXPECTED:
                     link.signals["entities"] *= NAMES_EXPECTED / count
+
+
+def _respellings(entity: Entity) -> list[frozenset[str]]:
+    """The consonant skeletons of each Latin spelling of an entity, word by word, when
+    every word has enough of them to be told apart ("Hakimullah Mehsud": HKML, MHSD)."""
+    out = []
+    for spelling in entity.spellings:
+        if not spelling.isascii():
+            continue
+        words = [skeleton(latin_spelling(w)) for w in WORD.findall(spelling)]
+        words = [w for w in words if w]
+        least = MIN_SKELETON if len(words) > 1 else MIN_SKELETON + 1
+        if words and all(len(w) >= least for w in words):
+            out.append(frozenset(words))
+    return out
+
+
+def _add_respelled(source: LinkSource, found: dict[str, list[str]]) -> None:
+    """Adds to each entity's documents the best candidates that spell it otherwise in Latin
+    letters ("Hakimullah ((Mahsud))" for Hakimullah Mehsud, "Zubair" for Zubayr): every
+    word of one spelling found among the document's names by consonant skeleton."""
+    counts: dict[str, int] = {}
+    for hits in found.values():
+        for doc_id in hits:
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+    candidates = sorted(counts, key=lambda d: (-counts[d], d))[:RESPELL_CANDIDATES]
+    for entity_id, hits in found.items():
+        keys = _respellings(source.aliases.entities[entity_id])
+        if not keys:
+            continue
+        have = set(hits)
+        for doc_id in candidates:
+            names = source.spellings_in(doc_id, True)
+            if doc_id not in have and any(key <= names.keys() for key in keys):
+                hits.append(doc_id)
 
 
 def is_named_in(source: LinkSource, entity_id: str, doc_id: str) -> bool:

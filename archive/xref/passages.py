@@ -9,6 +9,7 @@ import numpy as np
 
 from archive.embeddings import MAX_UNITS
 from archive.xref.context import ArticleContext
+from archive.xref.names import article_table
 from archive.xref.source import LinkSource
 from archive.xref.vocabulary import PHRASE_WORDS, STOP, WORD, ngrams, words_of
 
@@ -110,7 +111,8 @@ def _hubness(source: LinkSource, keys: np.ndarray, found: np.ndarray) -> np.ndar
 
 class SharedPhrases:
     """Distinctive runs of words an article shares, unquoted, with one of its best
-    candidates ("Monotheism and Jihad Group"), holding a word rare in the archive."""
+    candidates ("Monotheism and Jihad Group"), holding two content words besides the names
+    of the alias table, one of them rare in the archive by live documents."""
 
     name = "phrases"
 
@@ -124,11 +126,14 @@ class SharedPhrases:
         words = [words_of(s) for s in ctx.sentences]
         frequencies = source.doc_frequencies({w for ws in words for w in ws if len(w) >= 4})
         rare = max(2, int(RARE_SHARE * source.doc_count()))
+        table = article_table(source.aliases)
         found: dict[str, dict[int, list[tuple[int, int]]]] = {}  # doc -> sentence -> spans
         for i, ws in enumerate(words):
             for doc_id, runs in _shared_runs(ctx, source, i, ws, grams).items():
                 for a, b in runs:
-                    content = [w for w in ws[a:b] if len(w) >= 4 and w not in STOP]
+                    named = _name_words(table, ws[a:b])
+                    content = [w for n, w in enumerate(ws[a:b])
+                               if len(w) >= 4 and w not in STOP and n not in named]
                     if len(content) >= 2 and any(0 < frequencies.get(w, 0) <= rare
                                                  for w in content):
                         found.setdefault(doc_id, {}).setdefault(i, []).append((a, b))
@@ -141,6 +146,20 @@ class SharedPhrases:
             link.evidence["phrases"] = texts[:5]
             if link.page is None:
                 link.page = source.find_page(doc_id, texts[0])
+
+
+def _name_words(table, words: list[str]) -> set[int]:
+    """The positions of words that belong to a name of the alias table ("أسامة بن لادن" is
+    the entity layer's evidence, not a phrase)."""
+    out, i = set(), 0
+    while i < len(words):
+        match = table.find(words, i)
+        if match:
+            out |= set(range(i, i + match[1]))
+            i += match[1]
+        else:
+            i += 1
+    return out
 
 
 def _shared_runs(ctx: ArticleContext, source: LinkSource, i: int, words: list[str],

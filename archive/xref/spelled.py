@@ -19,15 +19,15 @@ MIN_NAMES = 2  # one shared skeleton alone is too often a coincidence
 # A long letter naming hundreds of people matches some by chance: its names count less past
 # this many (Latin names of an English document; words of an Arabic-script one).
 EXPECTED = {True: 40, False: 200}
-HOLDERS = 2  # a name more candidates hold is the subject's ("Laden"), not one document's
 
 
 class SpelledNames:
     """Names the article and one of its best candidates share across scripts (an Arabic
     article's "زاهدان" and an English letter's "Zahidan"): the same consonants, every long
-    vowel of the Arabic-script word met in the Latin one. A name counts when few of the
-    candidates hold it and it is rare on both sides, each weighted by the product of its
-    words' rarities in the archive; MIN_NAMES at least are needed."""
+    vowel of the Arabic-script word met in the Latin one. A name weighs the product of its
+    two words' rarities in the archive, shared among the candidates holding it (a name
+    they all hold is the subject's, "Laden", not one document's); MIN_NAMES at least of
+    MIN_WEIGHT are needed."""
 
     name = "spelled"
 
@@ -48,7 +48,7 @@ class SpelledNames:
         for pairs in shared.values():
             for ours in {o for o, _, _ in pairs}:
                 holders[ours] = holders.get(ours, 0) + 1
-        shared = {d: [p for p in pairs if holders[p[0]] <= HOLDERS]
+        shared = {d: [(o, t, share / holders[o]) for o, t, share in pairs]
                   for d, pairs in shared.items()}
         frequency = source.doc_frequencies({w for pairs in shared.values()
                                             for o, t, _ in pairs for w in (o, t)})

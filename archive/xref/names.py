@@ -84,10 +84,11 @@ class Entities:
                 link.sentences |= where[entity_id]
                 link.evidence.setdefault("entities", []).append(entity_id)
         for link in ctx.links.values():
-            if "entities" in link.signals:
-                count = len(source.names_in(link.doc_id)[0])
-                if count > NAMES_EXPECTED:
-                    link.signals["entities"] *= NAMES_EXPECTED / count
+            if "entities" in link.signals:  # a letter naming everyone: each name says less,
+                count = len(source.names_in(link.doc_id)[0])  # unless the article names
+                expected = max(NAMES_EXPECTED, 2 * len(link.evidence["entities"]))  # many
+                if count > expected:
+                    link.signals["entities"] *= expected / count
 
 
 def _respellings(entity: Entity) -> list[frozenset[str]]:

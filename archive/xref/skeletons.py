@@ -30,6 +30,8 @@ _ARABIC = {"ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "T", "ٹ": "T", "ج
            "گ": "G", "ل": "L", "م": "M", "ن": "N", "ں": "N", "ا": "V", "آ": "V", "أ": "V",
            "إ": "V", "و": "V", "ؤ": "V", "ي": "V", "ی": "V", "ى": "V", "ے": "V", "ئ": "V"}
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+# A plural with the article is a common noun, never a name: "المسلمون", "الجماعات".
+_PLURAL = re.compile(r"^(?:[وفبك]?ال|لل).+(?:ون|ات)$")
 
 
 def _squeeze(classes: str) -> str:
@@ -81,6 +83,8 @@ def names_by_skeleton(text: str, latin: bool) -> dict[str, dict[str, str]]:
     Arabic-script words, of MIN_SKELETON consonants or more."""
     out: dict[str, dict[str, str]] = {}
     for word in (_LATIN_NAME if latin else _ARABIC_WORD).findall(text):
+        if not latin and _PLURAL.match(word):
+            continue
         spelling = latin_spelling(word) if latin else arabic_spelling(word)
         if len(skeleton(spelling)) >= MIN_SKELETON:
             out.setdefault(skeleton(spelling), {}).setdefault(spelling, word)

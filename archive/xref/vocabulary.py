@@ -52,7 +52,8 @@ KIND_CUES = _folded({
     "email": ("e-mail", "email", "بريد إلكتروني"),
     "spreadsheet": ("spreadsheet", "جدول"),
     "word": ("word document", "وثيقة وورد", "ملف وورد"),
-    "image": ("scanned", "scan", "صورة ممسوحة")})
+    "image": ("scanned", "scan", "صورة ممسوحة"),
+    "html": ("web page", "webpage", "html", "صفحة ويب", "صفحه وب", "ویب", "ویب صفحے")})
 
 # Explicit references: quoted passages, file names (with a number in them), document ids.
 QUOTE = re.compile(r"[\"“«]([^\"”»]{12,300})[\"”»]")

@@ -91,6 +91,12 @@ def names_by_skeleton(text: str, latin: bool) -> dict[str, dict[str, str]]:
     return out
 
 
-def lowercase_words(text: str) -> frozenset[str]:
-    """The Latin words a text also writes in lower case (so not names: "victory")."""
-    return frozenset(re.findall(r"(?<![A-Za-z])[a-z]{3,}", text))
+def document_names(text: str, latin: bool) -> dict[str, dict[str, str]]:
+    """names_by_skeleton of a document: in Latin script only the words it never writes in
+    lower case ("Victory" heading a page is the word "victory", not a name)."""
+    names = names_by_skeleton(text, latin)
+    if not latin:
+        return names
+    lower = frozenset(re.findall(r"(?<![A-Za-z])[a-z]{3,}", text))
+    return {key: kept for key, spellings in names.items()
+            if (kept := {s: w for s, w in spellings.items() if w.lower() not in lower})}

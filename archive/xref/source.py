@@ -17,7 +17,7 @@ from archive.embeddings import VectorIndex, document_units, embed, vector_path
 from archive.model import SearchRequest
 from archive.search import SearchIndex
 from archive.xref.scoring import share_rarity
-from archive.xref.skeletons import lowercase_words, names_by_skeleton
+from archive.xref.skeletons import document_names
 from archive.xref.vocabulary import ngrams, words_of
 
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
@@ -149,17 +149,11 @@ class LinkSource:
     def spellings_in(self, doc_id: str, latin: bool) -> dict[str, dict[str, str]]:
         """skeleton -> {spelling: word} of a document's first pages: its Latin names (words
         it capitalises and never writes in lower case), or its Arabic-script words
-        (skeletons.names_by_skeleton)."""
+        (skeletons.document_names)."""
         key = (doc_id, latin)
         if key not in _SPELLINGS:
             text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
-            text = text[:SPELLINGS_CHARS]
-            names = names_by_skeleton(text, latin)
-            if latin:
-                lower = lowercase_words(text)
-                names = {k: kept for k, spellings in names.items()
-                         if (kept := {s: w for s, w in spellings.items()
-                                      if w.lower() not in lower})}
+            names = document_names(text[:SPELLINGS_CHARS], latin)
             _SPELLINGS.put(key, names)
         return _SPELLINGS[key]
 

@@ -24,12 +24,14 @@ from archive.xref.vocabulary import (
 
 MAX_ENTITIES = 20  # names of one article looked up
 MAX_SPELLINGS = 20  # spellings of one name searched
-VERIFY_MAX = 500  # search hits of one name checked word by word in the document
+VERIFY_MAX = 100  # search hits of one name checked word by word in the document
 ENTITY_SHARE = 0.6  # what one name found in a single document contributes
 KIND_FACTOR = {"name": 0.6, "concept": 0.6}  # a first name or a theme says less than a full name
 NAMES_EXPECTED = 8  # documents naming more table entities than this weigh each name less
 DESCRIBED_MAX = 3  # a description matching more documents than this points at none
 DESCRIBED_MIN = 1.0  # rarity-weighted cues a description must match: a specific detail
+ENTITY_DOCS_MAX = 300  # a name found in more documents only weighs those others found
+ENTITY_CANDIDATES = 100  # documents found by names alone kept for the later layers
 RESPELL_CANDIDATES = 50  # documents sharing the most names, checked for other spellings
 KIND_DOCS_MAX = 2000  # documents of one kind considered by a sentence naming no one
 
@@ -71,24 +73,38 @@ class Entities:
                 hits = [d for d in hits if is_named_in(source, entity_id, d)]
             found[entity_id] = hits
         _add_respelled(source, found)
-        for entity_id, hits in found.items():
+        common = {e for e, hits in found.items() if len(hits) > ENTITY_DOCS_MAX}
+        for entity_id in [e for e in found if e not in common] + [e for e in found if e in common]:
+            hits = found[entity_id]
             if not hits or len(hits) > total * 0.5:
                 continue  # named everywhere: says nothing about one document
+            if entity_id in common:  # named in many: weighs only the documents found already
+                hits = [d for d in hits if d in ctx.links]
             entity = table.entities[entity_id]
             ctx.named[entity_id] = (where[entity_id], set(hits))
-            strength = ENTITY_SHARE * rarity(len(hits), total) * \
+            strength = ENTITY_SHARE * rarity(len(found[entity_id]), total) * \
                 KIND_FACTOR.get(entity.kind, 1.0)
             for doc_id in hits:
                 link = ctx.link(doc_id)
                 link.signals["entities"] = either(link.signals.get("entities", 0), strength)
                 link.sentences |= where[entity_id]
                 link.evidence.setdefault("entities", []).append(entity_id)
+        _keep_best(ctx)
         for link in ctx.links.values():
             if "entities" in link.signals:  # a letter naming everyone: each name says less,
                 count = len(source.names_in(link.doc_id)[0])  # unless the article names
                 expected = max(NAMES_EXPECTED, 2 * len(link.evidence["entities"]))  # many
                 if count > expected:
                     link.signals["entities"] *= expected / count
+
+
+def _keep_best(ctx: ArticleContext) -> None:
+    """Keeps ENTITY_CANDIDATES documents found by names alone, those sharing the most: the
+    work of later layers stays bounded whatever the archive's size."""
+    by_names = sorted((link for link in ctx.links.values() if set(link.signals) == {"entities"}),
+                      key=lambda e: (-e.signals["entities"], e.doc_id))
+    for link in by_names[ENTITY_CANDIDATES:]:
+        del ctx.links[link.doc_id]
 
 
 def _respellings(entity: Entity) -> list[frozenset[str]]:

@@ -21,7 +21,7 @@ from archive.xref.skeletons import document_names
 from archive.xref.vocabulary import ngrams, words_of
 
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
-NAMES_CHARS = 200_000  # of a document's text read to list the names it holds
+NAMES_CHARS = 50_000  # of a document's text read to list the names it holds
 GRAMS_CHARS = 300_000  # of a document's text read for its word n-grams
 GRAMS_PAGES = 200
 SPELLINGS_CHARS = 100_000  # of a document's text read for the names spelled in its scripts

@@ -8,9 +8,11 @@ stories of sample_docs/news-unseen (English, Arabic, Persian, Urdu, decoys inclu
 before any run, against an archive of sample_docs/release plus the 17 CTC "Letters from
 Abbottabad" translations copied at run time into its `ctc/` folder (skipped, saying why, when
 ../shared/corpus is absent); it also prints a baseline: each story's BASELINE_WORDS rarest
-words searched as one OR query, its top BASELINE_HITS hits taken as links. Usage:
+words searched as one OR query, its top BASELINE_HITS hits taken as links. With --set dev:
+the development stories of sample_docs/news-dev (judged before their first run; tuning on
+them is allowed), against the same archive as unseen. Usage:
 
-    .venv/bin/python bench/xref_eval.py [--set sample|holdout|unseen] [--var var] [-v]
+    .venv/bin/python bench/xref_eval.py [--set sample|holdout|unseen|dev] [--var var] [-v]
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from indexer.news import add_articles  # noqa: E402
 
 SETS = {"sample": ("news", "news-judgements.json"),
         "holdout": ("news-holdout", "news-holdout-judgements.json"),
-        "unseen": ("news-unseen", "news-unseen-judgements.json")}
+        "unseen": ("news-unseen", "news-unseen-judgements.json"),
+        "dev": ("news-dev", "news-dev-judgements.json")}
+# The sets judged against the release plus the CTC letters, with the baseline beside them.
+WITH_CTC = ("unseen", "dev")
 CTC = ROOT.parent / "shared" / "corpus" / "ctc-letters-from-abbottabad-2012" / "text"
 # The baseline, chosen once before the first run on the unseen set and not tuned on it: the
 # story's 8 rarest words (4+ letters, not in xref's stop list, found in at least one document)
@@ -100,7 +105,7 @@ def collection(which: str, tmp: Path) -> Path | None:
     """The folder to index: sample_docs/release, or for `unseen` a copy of it with the CTC
     letters under ctc/ (None when ../shared/corpus is absent)."""
     release = ROOT / "sample_docs" / "release"
-    if which != "unseen":
+    if which not in WITH_CTC:
         return release
     if not CTC.is_dir():
         return None
@@ -209,7 +214,7 @@ def main() -> None:
 
             index_collection(Settings(var=var), folder)
         rows = evaluate(var, args.which)
-    unseen = args.which == "unseen"
+    unseen = args.which in WITH_CTC
     if unseen:
         print(f"layers (links scoring {xref.THRESHOLD} or more), per story -> document "
               "language:")

@@ -85,3 +85,26 @@ def test_unseen_stories_paraphrase_the_ctc_letters():
     for article in news.load_path(FOLDER):
         assert not runs(article.text) & letters, article.source
     assert not list(ROOT.rglob("SOCOM-2012-*")), "the CTC letters are never copied in"
+
+
+def test_development_set_is_judged_paraphrased_and_in_four_languages():
+    """sample_docs/news-dev: the stories tuning may look at, judged before their first run."""
+    folder = ROOT / "sample_docs" / "news-dev"
+    judged = json.loads((ROOT / "sample_docs" / "news-dev-judgements.json")
+                        .read_text(encoding="utf-8"))
+    stories = {k: v for k, v in judged.items() if not k.startswith("_")}
+    articles = {a.source: a for a in news.load_path(folder)}
+    assert set(articles) == set(stories) and len(stories) >= 12
+    assert {name.split("-")[1] for name in stories} == {"en", "ar", "fa", "ur"}
+    assert sum(1 for paths in stories.values() if not paths) >= 3
+    assert all(a.outlet and a.published for a in articles.values())
+    assert [p for ps in stories.values() for p in ps if not p.startswith("ctc/")
+            and not _in_release(p)] == []
+    needs_shared(CTC)
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        return {tuple(words[i:i + 10]) for i in range(len(words) - 9)}
+
+    letters = set().union(*(runs(p.read_text(encoding="utf-8")) for p in CTC.glob("*.txt")))
+    assert all(not runs(a.text) & letters for a in articles.values())

@@ -14,10 +14,13 @@ from archive.analysis import fold
 from archive.embeddings import split_sentences, unit_key
 from archive.xref import LAYERS, THRESHOLD, WEIGHTS, ArticleContext, DocFacts, Link, fuse
 from archive.xref.linker import link_article
-from archive.xref.names import DescribedFiles, Entities, FormCues, is_named_in
-from archive.xref.passages import Semantic, SharedPhrases
+from archive.xref.names import DescribedFiles, Entities, FormCues, article_table, is_named_in
+from archive.xref.passages import Semantic, SharedPhrases, is_beyond_encoder
+from archive.xref.records import plain_evidence
 from archive.xref.references import Attachments, ExplicitReferences, PageCounts
 from archive.xref.scoring import rarity
+from archive.xref.skeletons import arabic_spelling, document_names, latin_spelling, spellings_agree
+from archive.xref.spelled import SpelledNames
 from archive.xref.vocabulary import ngrams, page_counts, words_of
 
 DIM = 64
@@ -90,6 +93,10 @@ class FakeSource:
     def names_in(self, doc_id):
         doc = self.docs[doc_id]
         return frozenset(self.aliases.entities_in(doc.title + "\n" + doc.text)), True
+
+    def spellings_in(self, doc_id, latin):
+        doc = self.docs[doc_id]
+        return document_names(doc.title + "\n" + doc.text, latin)
 
     def ngrams_of(self, doc_id):
         return frozenset(ngrams(words_of(self.docs[doc_id].text)))
@@ -327,3 +334,91 @@ def test_link_article_runs_every_layer_and_ranks_best_first():
                          "The file letter-042-en.txt says \"the courier carried memory cards\".")
     assert links[0].doc_id == ID["letter"] and links[0].score >= THRESHOLD
     assert set(links[0].evidence["signals"]) >= {"file", "quote", "entities"}
+
+
+@pytest.mark.parametrize(("arabic", "latin", "same"), [
+    ("زاهدان", "Zahidan", True), ("حکیم‌الله", "Hakimullah", True), ("مصری", "Masri", True),
+    ("الزبير", "Zubayr", True), ("عطیه", "Atiyah", True),
+    ("كثيرا", "Khatir", False),  # "much": its long vowels are not where the name has them
+    ("أفراد", "Friday", False)])
+def test_names_are_recognised_across_scripts_by_consonants_and_long_vowels(arabic, latin, same):
+    assert spellings_agree(arabic_spelling(arabic), latin_spelling(latin)) is same
+
+
+def test_document_names_leave_out_words_written_in_lower_case_and_plurals():
+    latin = document_names("Victory came. The brothers prayed for victory in Zahidan.", True)
+    assert [w for spellings in latin.values() for w in spellings.values()] == ["Zahidan"]
+    arabic = document_names("المسلمون في زاهدان", False)
+    assert [w for spellings in arabic.values() for w in spellings.values()] == ["زاهدان"]
+
+
+def test_spelled_names_reach_an_english_letter_from_a_persian_story():
+    source = FakeSource({
+        ID["letter"]: Doc("Letter", ["The coordinator in Zahidan handed Khalifah and Salim to "
+                                     "us; Hamid will read it."]),
+        ID["report"]: Doc("Report", ["Khartoum and Mogadishu were quiet this month."]),
+        ID["other"]: Doc("Other", ["A market list."])})
+    ctx = ArticleContext(["رابط آنها در زاهدان است و خلیفه و حامد را می‌فرستد."])
+    for doc_id in (ID["letter"], ID["report"]):
+        ctx.link(doc_id).signals["entities"] = 0.1
+    SpelledNames().apply(ctx, source)
+    letter = ctx.links[ID["letter"]]
+    assert letter.signals["spelled"] > 0.5 and letter.sentences == {0}
+    assert ["زاهدان", "Zahidan"] in letter.evidence["spelled"]
+    assert "spelled" not in ctx.links[ID["report"]].signals
+    said = [text for text, _ in plain_evidence(letter.evidence)]
+    assert any(t.startswith("Both name, each in its own script,") and "زاهدان (Zahidan)" in t
+               for t in said)
+
+
+def test_entities_are_found_under_another_latin_spelling_of_the_name():
+    aliases = AliasTable([
+        Entity("hakimullah", "person", ("Hakimullah Mehsud", "حکیم‌الله محسود")),
+        Entity("ttp", "organisation", ("Tahrik-e Taliban", "تحریک طالبان"))])
+    source = FakeSource({
+        ID["letter"]: Doc("To the emir", ["To Hakimullah ((Mahsud)), emir of Tahrik-e "
+                                          "Taliban."]),
+        ID["report"]: Doc("Report", ["Tahrik-e Taliban held a meeting."]),
+        **{f"{i:016x}": Doc(f"D{i}", ["Nothing."]) for i in range(3)}}, aliases=aliases)
+    ctx = run(Entities(), source, "نامه‌ای به حکیم‌الله محسود، امیر تحریک طالبان.")
+    assert "hakimullah" in ctx.links[ID["letter"]].evidence["entities"]
+    assert "hakimullah" not in ctx.links[ID["report"]].evidence["entities"]
+
+
+def test_articles_are_read_without_spellings_that_fold_to_common_words():
+    table = AliasTable([Entity("ali", "name", ("Ali", "علي")), *ALIASES.entities.values()])
+    reading = article_table(table)
+    assert table.entities_in("وقف على الباب") == ["ali"]  # "on" folds to "Ali"
+    assert reading.entities_in("وقف على الباب") == []
+    assert reading.entities_in("Ali met Salim") == ["ali", "salim"]
+
+
+def test_semantic_layer_gives_no_passage_for_persian_or_urdu():
+    docs = {ID["urdu"]: Doc("خط", ["بچوں کی تعلیم جاری ہے اور وہ اردو سیکھ رہے ہیں"],
+                            languages=frozenset({"ur"})),
+            **{f"{i:016x}": Doc(f"D{i}", [f"Routine note {i} on the weather."]) for i in range(4)}}
+    ctx = run(Semantic(), FakeSource(docs), "بچوں کی تعلیم جاری ہے اور وہ اردو سیکھ رہے ہیں")
+    assert ID["urdu"] not in ctx.links
+    assert is_beyond_encoder("بچوں کی تعلیم") and not is_beyond_encoder("تعليم الأبناء")
+
+
+def test_a_sentence_speaking_of_no_document_describes_no_file():
+    docs = {f"{i:016x}": Doc(f"D{i}", ["Nothing named."]) for i in range(4)}
+    source = FakeSource(docs | {
+        ID["urdu"]: Doc("خط", ["رضا لکھتا ہے"], languages=frozenset({"ur"}))}, aliases=ALIASES)
+    for sentence, described in (("Reza says his children now learn Urdu at school.", False),
+                                ("A letter in Urdu in which Reza writes home.", True)):
+        ctx = ArticleContext([sentence])
+        Entities().apply(ctx, source)
+        DescribedFiles().apply(ctx, source)
+        assert ("described" in ctx.links[ID["urdu"]].signals) is described, sentence
+
+
+def test_a_shared_phrase_made_of_a_name_only_is_no_phrase():
+    docs = {f"{i:016x}": Doc(f"D{i}", ["weather"]) for i in range(5)}
+    docs[ID["letter"]] = Doc("Letter", ["greetings from hamza bin laden to all"])
+    ctx = ArticleContext(["A speech by Hamza bin Laden was aired."])
+    ctx.link(ID["letter"])
+    SharedPhrases().apply(ctx, FakeSource(docs, AliasTable(
+        [Entity("hamza-bin-laden", "person", ("Hamza bin Laden",))])))
+    assert "phrases" not in ctx.links[ID["letter"]].signals

@@ -15,9 +15,11 @@ remembers the sentences behind it:
    computed at index time), scored as a margin over both sides' nearest neighbours (CSLS);
 5. shared phrases (passages.py): unquoted runs of words found verbatim in one of the best
    candidates ("Monotheism and Jihad Group"), holding a word rare in the archive;
-6. corroboration only: the kind and the language a supporting sentence names (names.py),
+6. names spelled in another script (spelled.py, skeletons.py): an Arabic-script story's
+   "زاهدان" and an English letter's "Zahidan", by consonants and long vowels;
+7. corroboration only: the kind and the language a supporting sentence names (names.py),
    weighted by their rarity in the archive, and page counts (references.py);
-7. attachments (references.py): a document the article clearly points at, in a sentence
+8. attachments (references.py): a document the article clearly points at, in a sentence
    saying it "attaches" something, brings its few attachments along.
 
 A sentence that describes one file only, or names one language only, is not counted as

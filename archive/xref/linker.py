@@ -10,6 +10,7 @@ from archive.xref.passages import Semantic, SharedPhrases
 from archive.xref.references import Attachments, ExplicitReferences, PageCounts
 from archive.xref.scoring import Link
 from archive.xref.source import LinkSource
+from archive.xref.spelled import SpelledNames
 
 
 class Layer(Protocol):
@@ -22,13 +23,15 @@ class Layer(Protocol):
 
 # The order matters where a layer uses what an earlier one learned: described files use the
 # entities' documents; passages and phrases skip the sentences that describe another file;
-# form cues, attachments and page counts only corroborate candidates already found.
+# names spelled in other scripts, form cues, attachments and page counts only weigh
+# candidates already found.
 LAYERS: tuple[Layer, ...] = (
     ExplicitReferences(),
     Entities(),
     DescribedFiles(),
     Semantic(),
     SharedPhrases(),
+    SpelledNames(),
     FormCues(),
     Attachments(),
     PageCounts(),

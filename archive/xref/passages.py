@@ -3,10 +3,13 @@ embeddings, and unquoted phrases the two share."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from archive.embeddings import MAX_UNITS
 from archive.xref.context import ArticleContext
+from archive.xref.names import article_table
 from archive.xref.source import LinkSource
 from archive.xref.vocabulary import PHRASE_WORDS, STOP, WORD, ngrams, words_of
 
@@ -21,6 +24,14 @@ UNIT_BITS = np.uint64(5)  # a unit key is the document's id prefix, then 5 bits 
 # Phrase layer: runs of PHRASE_WORDS words an article shares with one of its PHRASE_CANDIDATES
 # best candidates, counted when they hold a word rare in the archive and few candidates
 # share them.
+# The languages of the encoder (multilingual USE v3): Persian, Urdu and Pashto are not among
+# them, so a sentence or a document in those matches nothing in particular by similarity.
+ENCODER_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl",
+                               "pt", "ru", "th", "tr", "zh"})
+# Letters of Persian and Urdu that Arabic does not use (Persian ye and keheh, Urdu heh
+# goal, yeh barree, noon ghunna, tteh, ddal, rreh, peh, tcheh, jeh, gaf).
+PERSO_URDU = re.compile("[\u06cc\u06a9\u06c1\u06d2\u06ba\u0679\u0688\u0691\u067e"
+                        "\u0686\u0698\u06af\u06be]")
 PHRASE_CANDIDATES = 30
 PHRASE_HOLDERS = 2  # a run more candidates share is a phrase of the subject, not of one file
 RARE_SHARE = 0.01  # of the archive's documents, at most, holding a rare word
@@ -67,17 +78,25 @@ class Semantic:
         """doc -> (best margin, unit row, sentence), silent sentences left out."""
         best: dict[str, tuple[float, int, int]] = {}
         mute: dict[str, np.ndarray] = {}  # doc -> the sentences that say nothing of it
+        unknown = np.array([is_beyond_encoder(s) for s in ctx.sentences])
         for r, key in enumerate(keys):
             doc_id = owners[int(key)]
             if doc_id not in mute:
                 languages = source.facts_of(doc_id).languages
-                mute[doc_id] = np.array([ctx.is_silent(q, doc_id, languages)
-                                         for q in range(len(ctx.sentences))])
+                if languages and not languages & ENCODER_LANGUAGES:
+                    continue  # a Persian or Urdu document: its vectors say little
+                mute[doc_id] = unknown | np.array([ctx.is_silent(q, doc_id, languages)
+                                                   for q in range(len(ctx.sentences))])
             margins[r, mute[doc_id]] = -9.0
             q = int(margins[r].argmax())
             if margins[r, q] > best.get(doc_id, (-9.0, 0, 0))[0]:
                 best[doc_id] = (float(margins[r, q]), r, q)
         return best
+
+
+def is_beyond_encoder(sentence: str) -> bool:
+    """Whether a sentence is written in Persian or Urdu (letters Arabic does not use)."""
+    return len(PERSO_URDU.findall(sentence)) >= 2
 
 
 def _hubness(source: LinkSource, keys: np.ndarray, found: np.ndarray) -> np.ndarray:
@@ -92,7 +111,8 @@ def _hubness(source: LinkSource, keys: np.ndarray, found: np.ndarray) -> np.ndar
 
 class SharedPhrases:
     """Distinctive runs of words an article shares, unquoted, with one of its best
-    candidates ("Monotheism and Jihad Group"), holding a word rare in the archive."""
+    candidates ("Monotheism and Jihad Group"), holding two content words besides the names
+    of the alias table, one of them rare in the archive by live documents."""
 
     name = "phrases"
 
@@ -106,11 +126,14 @@ class SharedPhrases:
         words = [words_of(s) for s in ctx.sentences]
         frequencies = source.doc_frequencies({w for ws in words for w in ws if len(w) >= 4})
         rare = max(2, int(RARE_SHARE * source.doc_count()))
+        table = article_table(source.aliases)
         found: dict[str, dict[int, list[tuple[int, int]]]] = {}  # doc -> sentence -> spans
         for i, ws in enumerate(words):
             for doc_id, runs in _shared_runs(ctx, source, i, ws, grams).items():
                 for a, b in runs:
-                    content = [w for w in ws[a:b] if len(w) >= 4 and w not in STOP]
+                    named = _name_words(table, ws[a:b])
+                    content = [w for n, w in enumerate(ws[a:b])
+                               if len(w) >= 4 and w not in STOP and n not in named]
                     if len(content) >= 2 and any(0 < frequencies.get(w, 0) <= rare
                                                  for w in content):
                         found.setdefault(doc_id, {}).setdefault(i, []).append((a, b))
@@ -123,6 +146,20 @@ class SharedPhrases:
             link.evidence["phrases"] = texts[:5]
             if link.page is None:
                 link.page = source.find_page(doc_id, texts[0])
+
+
+def _name_words(table, words: list[str]) -> set[int]:
+    """The positions of words that belong to a name of the alias table ("أسامة بن لادن" is
+    the entity layer's evidence, not a phrase)."""
+    out, i = set(), 0
+    while i < len(words):
+        match = table.find(words, i)
+        if match:
+            out |= set(range(i, i + match[1]))
+            i += match[1]
+        else:
+            i += 1
+    return out
 
 
 def _shared_runs(ctx: ArticleContext, source: LinkSource, i: int, words: list[str],

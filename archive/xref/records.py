@@ -86,6 +86,9 @@ def plain_evidence(evidence: dict[str, Any]) -> list[tuple[str, int | None]]:
     if evidence.get("phrases"):
         out.append(("Both use the words " + ", ".join(f"“{ph}”" for ph in evidence["phrases"]),
                     None))
+    if evidence.get("spelled"):
+        out.append(("Both name, each in its own script, " + _listed(
+            [f"{ours} ({theirs})" for ours, theirs in evidence["spelled"]]), None))
     passage = evidence.get("passage")
     if passage and passage.get("text"):
         said = f" as the article's “{passage['sentence']}”" if passage.get("sentence") else ""

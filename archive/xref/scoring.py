@@ -10,7 +10,7 @@ STORED_MIN = 0.05  # candidates scoring less are not kept
 # How much a layer's full strength says on its own (noisy-OR: 1 - prod(1 - w * s)).
 WEIGHTS = {"id": 0.99, "file": 0.9, "quote": 0.85, "entities": 0.55, "semantic": 0.55,
            "pages": 0.25, "kind": 0.35, "language": 0.35, "described": 0.5, "phrases": 0.6,
-           "attached": 0.5}
+           "attached": 0.5, "spelled": 0.5}
 
 
 @dataclass

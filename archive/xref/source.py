@@ -17,12 +17,14 @@ from archive.embeddings import VectorIndex, document_units, embed, vector_path
 from archive.model import SearchRequest
 from archive.search import SearchIndex
 from archive.xref.scoring import share_rarity
+from archive.xref.skeletons import document_names
 from archive.xref.vocabulary import ngrams, words_of
 
 ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
-NAMES_CHARS = 200_000  # of a document's text read to list the names it holds
+NAMES_CHARS = 50_000  # of a document's text read to list the names it holds
 GRAMS_CHARS = 300_000  # of a document's text read for its word n-grams
 GRAMS_PAGES = 200
+SPELLINGS_CHARS = 100_000  # of a document's text read for the names spelled in its scripts
 
 
 class DocFacts(NamedTuple):
@@ -57,6 +59,7 @@ class _Bounded(OrderedDict):
 _NAMES: _Bounded = _Bounded(20_000)
 _GRAMS: _Bounded = _Bounded(2_000)
 _RARITIES: _Bounded = _Bounded(1)
+_SPELLINGS: _Bounded = _Bounded(2_000)
 
 
 class LinkSource:
@@ -142,6 +145,17 @@ class LinkSource:
             text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
             _GRAMS.put(doc_id, frozenset(ngrams(words_of(text[:GRAMS_CHARS]))))
         return _GRAMS[doc_id]
+
+    def spellings_in(self, doc_id: str, latin: bool) -> dict[str, dict[str, str]]:
+        """skeleton -> {spelling: word} of a document's first pages: its Latin names (words
+        it capitalises and never writes in lower case), or its Arabic-script words
+        (skeletons.document_names)."""
+        key = (doc_id, latin)
+        if key not in _SPELLINGS:
+            text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
+            names = document_names(text[:SPELLINGS_CHARS], latin)
+            _SPELLINGS.put(key, names)
+        return _SPELLINGS[key]
 
     def rarities(self) -> tuple[dict[str, float], dict[str, float]]:
         """How rare each document kind and each language is among readable documents

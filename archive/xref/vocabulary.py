@@ -37,13 +37,23 @@ ATTACHMENT_CUES = _folded({
     "attached": ("attach", "attaches", "attached", "attaching", "attachment", "enclosed",
                  "encloses", "مرفق", "مرفقا", "أرفق", "يرفق", "المرفق", "المرفقة", "پیوست",
                  "منسلک")})
+# Words that say a sentence speaks of a document at all.
+FORM_CUES = _folded({"document": (
+    "letter", "document", "file", "memo", "note", "report", "message", "page", "statement",
+    "translation", "transcript", "papers", "bulletin", "pamphlet", "spreadsheet", "list",
+    "draft", "scan", "image", "رسالة", "الرسالة", "رسائل", "الرسائل", "وثيقة", "الوثيقة",
+    "وثائق", "ملف", "الملف", "تقرير", "التقرير", "مذكرة", "صفحة", "ورقة", "نشرة", "كتيب",
+    "ترجمة", "قائمة", "مسودة", "خطاب", "نامه", "سند", "اسناد", "گزارش", "فایل", "پرونده",
+    "صفحه", "یادداشت", "فهرست", "خط", "دستاویز", "دستاویزات", "رپورٹ", "فائل", "صفحہ",
+    "صفحے", "کتابچہ", "مراسلہ", "تحریر", "ترجمہ")})
 KIND_CUES = _folded({
     "audio": ("audio", "recording", "تسجيل صوتي", "تسجيلا صوتيا"),
     "video": ("video", "تسجيل مرئي", "فيديو"),
     "email": ("e-mail", "email", "بريد إلكتروني"),
     "spreadsheet": ("spreadsheet", "جدول"),
     "word": ("word document", "وثيقة وورد", "ملف وورد"),
-    "image": ("scanned", "scan", "صورة ممسوحة")})
+    "image": ("scanned", "scan", "صورة ممسوحة"),
+    "html": ("web page", "webpage", "html", "صفحة ويب", "صفحه وب", "ویب", "ویب صفحے")})
 
 # Explicit references: quoted passages, file names (with a number in them), document ids.
 QUOTE = re.compile(r"[\"“«]([^\"”»]{12,300})[\"”»]")

@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,20 @@ TEST_CORPUS = Path(__file__).resolve().parent / "corpus"
 SHARED = ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 NEWS = ROOT / "sample_docs" / "news"
+
+
+def start_docket(*args, **kwargs) -> subprocess.Popen:
+    """`python -m cli ARGS` in a session of its own, its output piped, as a terminal starts
+    it: Ctrl-C means stop even when the tests run with SIGINT ignored (a background job of a
+    non-interactive shell, /usr/bin/time), which an exec'd child would otherwise inherit.
+    A handled signal reverts to its default across exec; an ignored one stays ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "cli", *map(str, args)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, **kwargs)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def needs_shared(path: Path) -> Path:

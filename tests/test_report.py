@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from archive.config import Settings
 from indexer.report import FILE_COST_BYTES, TimeLeft
 from indexer.run import index_collection
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, start_docket
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LETTERS = sorted((SAMPLE / "letters").glob("letter-0*-ar*.txt"))
@@ -244,10 +244,8 @@ def assert_all_gone(pids) -> None:
 @pytest.mark.parametrize("how", ["sigterm", "ctrl-c", "kill-9"])
 def test_stopping_a_run_leaves_no_worker_or_tesseract_behind(tmp_path, how):
     dense_scans(tmp_path / "c", 2)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "index", str(tmp_path / "c"), "--var",
-         str(tmp_path / "var"), "-q", "-j", "2", "--no-embeddings"], cwd=ROOT,
-        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = start_docket("index", tmp_path / "c", "--var", tmp_path / "var", "-q", "-j", "2",
+                        "--no-embeddings")
     below = wait_for_tesseract(proc.pid)
     if how == "kill-9":  # the run only: its workers and their Tesseract must follow it
         os.kill(proc.pid, signal.SIGKILL)

@@ -6,8 +6,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,20 +18,22 @@ from archive.config import Settings
 from archive.model import SearchRequest
 from archive.search import WhooshIndex
 from indexer.run import index_collection
-from tests.conftest import ROOT, SAMPLE, SHARED_CORPUS, needs_shared
+from tests.conftest import SAMPLE, SHARED_CORPUS, needs_shared, start_docket
 
 TIME_LIMIT = 15.0  # the dense scan below needs far longer (measured: > 60 s)
 WORDS_AR = "رسالة الأخ الكريم المكتبة الكتب الوادي القافلة الدواء المدرسة الشتاء".split()
 WORDS_EN = "letter brother library books valley caravan medicine school winter".split()
 
 
-def make_collection(folder: Path, count: int) -> None:
+def make_collection(folder: Path, count: int) -> Path:
+    """`count` short Arabic and English letters in ten sub-folders of `folder`; returns it."""
     for i in range(count):
         sub = folder / f"box-{i % 10:02d}"
         sub.mkdir(parents=True, exist_ok=True)
         words = WORDS_AR if i % 3 else WORDS_EN
         text = " ".join(words[(i * 7 + j) % len(words)] for j in range(60))
         (sub / f"doc-{i:05d}.txt").write_text(f"{text}\nرقم {i} number {i}\n", encoding="utf-8")
+    return folder
 
 
 def catalog_count(var: Path, sql: str = "SELECT COUNT(*) FROM documents") -> int:
@@ -51,10 +51,7 @@ def catalog_count(var: Path, sql: str = "SELECT COUNT(*) FROM documents") -> int
         return 0
 
 
-def docket(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+docket = start_docket  # the name the other test files import
 
 
 @pytest.mark.parametrize("kill_after", [1, 400])

@@ -107,14 +107,11 @@ class CatalogWriter:
             self.uncommitted >= self.settings.batch_size
             or time.monotonic() - self._tx_started > BATCH_SECONDS)
 
-    def commit_if_idle(self) -> bool:
+    def commit_if_idle(self) -> None:
         """Commit a batch held for a second or more; called while the writer waits for
-        work, so a slow file never keeps the catalog locked, nor finished files unsaved.
-        Returns whether it committed."""
+        work, so a slow file never keeps the catalog locked, nor finished files unsaved."""
         if self.conn.in_transaction and time.monotonic() - self._tx_started >= IDLE_SECONDS:
             self.commit()
-            return True
-        return False
 
     def rollback(self) -> None:
         if self.conn.in_transaction:

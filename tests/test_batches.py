@@ -14,14 +14,7 @@ from indexer.pipeline import Task, WorkerConfig, WorkerPool, failure
 from indexer.report import SilentReporter
 from indexer.run import extract_options, index_collection
 from indexer.write import CatalogWriter
-
-
-def _collection(folder: Path, n: int) -> Path:
-    folder.mkdir(parents=True)
-    for i in range(n):
-        (folder / f"note-{i:03d}.txt").write_text(
-            f"The courier carried note {i} across the pass before dawn.\n", "utf-8")
-    return folder
+from tests.test_resilience import make_collection
 
 
 def _visible(settings: Settings) -> int:
@@ -73,7 +66,7 @@ class _Counting(SilentReporter):
         self.settings, self.visible = settings, []
 
     def step(self, item: str, n: int = 1) -> None:
-        if item.startswith("note-") and self.settings.catalog_path.exists():
+        if item and self.settings.catalog_path.exists():  # a file, not a batch of vectors
             self.visible.append(_visible(self.settings))
 
 
@@ -83,7 +76,7 @@ def test_a_run_commits_in_batches_not_per_document(tmp_path, monkeypatch):
     settings = Settings(var=tmp_path / "var", jobs=2, batch_size=10, ocr=False,
                         embeddings=False)
     reporter = _Counting(settings)
-    summary = index_collection(settings, _collection(tmp_path / "c", 40), reporter)
+    summary = index_collection(settings, make_collection(tmp_path / "c", 40), reporter)
     assert summary.extracted == 40
     extracting = reporter.visible[-40:]  # the steps of the extraction phase
     assert set(extracting) <= {0, 10, 20, 30, 40}, extracting
@@ -109,7 +102,7 @@ def test_the_pool_calls_idle_while_it_waits_for_a_result(tmp_path):
 
 def test_the_summary_times_each_phase(tmp_path):
     settings = Settings(var=tmp_path / "var", jobs=1, ocr=False, embeddings=False)
-    summary = index_collection(settings, _collection(tmp_path / "c", 3))
+    summary = index_collection(settings, make_collection(tmp_path / "c", 3))
     phases = summary.as_dict()["phases"]
     assert list(phases) == ["catching up", "crawling", "hashing", "extracting", "indexing",
                             "linking news"]
@@ -123,8 +116,8 @@ def test_files_are_hashed_in_order_with_a_bounded_window(tmp_path, monkeypatch):
     from indexer import run
     from indexer.crawl import crawl
 
-    folder = _collection(tmp_path / "c", 300)
-    (folder / "note-150.txt").chmod(0o000)  # unreadable (unless root): an error, in place
+    folder = make_collection(tmp_path / "c", 300)
+    (folder / "box-00" / "doc-00150.txt").chmod(0o000)  # unreadable unless root: an error
     monkeypatch.setattr(run, "HASH_WINDOW", 8)
     started, real = [], run._hash
     monkeypatch.setattr(run, "_hash", lambda entry: (started.append(1), real(entry))[1])

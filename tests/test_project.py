@@ -9,14 +9,7 @@ from indexer import project, run
 from indexer.project import CLAIMED, Projector
 from indexer.run import index_collection
 from indexer.write import CatalogWriter
-
-
-def _collection(folder: Path, n: int) -> Path:
-    folder.mkdir(parents=True)
-    for i in range(n):
-        (folder / f"letter-{i:03d}.txt").write_text(
-            f"The caravan reached valley number {i} before the winter rains.\n", "utf-8")
-    return folder
+from tests.test_resilience import make_collection
 
 
 def _flags(settings: Settings) -> dict[str, int]:
@@ -25,6 +18,14 @@ def _flags(settings: Settings) -> dict[str, int]:
         return {r[0]: r[1] for r in conn.execute("SELECT doc_id, indexed FROM documents")}
     finally:
         conn.close()
+
+
+def _indexed(tmp_path: Path, count: int) -> tuple[Settings, CatalogWriter]:
+    """An archive of `count` letters, indexed, and a writer on it (close it)."""
+    settings = Settings(var=tmp_path / "var", jobs=1, ocr=False, embeddings=False)
+    folder = make_collection(tmp_path / "c", count)
+    index_collection(settings, folder)
+    return settings, CatalogWriter(settings, folder)
 
 
 def test_index_collection_projects_through_the_projector(tmp_path, monkeypatch):
@@ -39,7 +40,7 @@ def test_index_collection_projects_through_the_projector(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "Projector", Watched)
     settings = Settings(var=tmp_path / "var", jobs=2, batch_size=2, ocr=False,
                         embeddings=False)
-    summary = index_collection(settings, _collection(tmp_path / "c", 12))
+    summary = index_collection(settings, make_collection(tmp_path / "c", 12))
     assert summary.indexed == 12 and summary.searchable_seconds is not None
     assert used and used[0] >= 3  # the projector wrote them, not only the final sync
     assert set(_flags(settings).values()) == {1}
@@ -47,10 +48,7 @@ def test_index_collection_projects_through_the_projector(tmp_path, monkeypatch):
 
 
 def test_a_document_changed_while_claimed_is_projected_again(tmp_path):
-    settings = Settings(var=tmp_path / "var", jobs=1, ocr=False, embeddings=False)
-    folder = _collection(tmp_path / "c", 6)
-    index_collection(settings, folder)
-    writer = CatalogWriter(settings, folder)
+    settings, writer = _indexed(tmp_path, 6)
     try:
         writer.conn.execute("UPDATE documents SET indexed = 0")
         with Projector(settings, writer.conn) as projector:
@@ -67,10 +65,7 @@ def test_a_document_changed_while_claimed_is_projected_again(tmp_path):
 
 
 def test_claims_left_by_a_killed_run_are_synced_next_time(tmp_path):
-    settings = Settings(var=tmp_path / "var", jobs=1, ocr=False, embeddings=False)
-    folder = _collection(tmp_path / "c", 4)
-    index_collection(settings, folder)
-    writer = CatalogWriter(settings, folder)
+    settings, writer = _indexed(tmp_path, 4)
     try:
         writer.conn.execute("UPDATE documents SET indexed = ?", (CLAIMED,))
         assert writer.sync_index() == 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import re
 import threading
 import zipfile
@@ -43,6 +45,7 @@ _TEXT_FORMATS = ("text/x-markdown", "text/x-log", "text/x-vcard", "text/x-vcalen
 # Types libmagic gives mailboxes: PST/OST as .msg, an mbox as text, mail or even HTML.
 _SNIFFED = ("application/vnd.ms-outlook", "text/plain", "text/html", "message/rfc822",
             "application/mbox", "application/octet-stream")
+_MAIL_TYPES = ("message/rfc822", "message/news")
 _HTML_START = re.compile(rb"\s*(<!doctype html|<html[\s>])", re.I)
 TEXT_SAMPLE = 65_536  # bytes judged by reads_as_text
 MAX_CONTROLS = 0.01  # share of control or replacement characters text may hold
@@ -95,6 +98,13 @@ def _looks_like_mail(head: bytes) -> bool:
     return bool(lines) and lines[0].startswith(_MAIL_HEADERS) and hits >= 3
 
 
+def _parses_as_mail(head: bytes) -> bool:
+    """Whether bytes begin with mail headers as the e-mail reader parses them (a prose
+    line libmagic reads as "saved news", like one starting with "Article", does not)."""
+    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    return bool(parsed.keys())
+
+
 def _ole_type(path: Path) -> str | None:
     try:
         with olefile.OleFileIO(str(path)) as ole:
@@ -132,6 +142,10 @@ def detect_mime(path: Path) -> str:
         mail = mail_type(path, head)
         if mail:
             return mail
+    if mime in _MAIL_TYPES:
+        with path.open("rb") as fh:
+            if not _parses_as_mail(fh.read(4096)):
+                mime = "text/plain"  # judged as text below and by reads_as_text
     if mime == "application/zip" and _is_xps_zip(path):
         return XPS_MIME  # libmagic names a hand-made XPS package a plain zip
     if mime in _OLE_TYPES:

@@ -11,6 +11,7 @@ import time
 import zlib
 from pathlib import Path
 
+import magic
 import pytest
 
 from archive.catalog import Catalog
@@ -181,3 +182,22 @@ def test_generated_collection_of_text_files_is_all_catalogued_with_text(tmp_path
     print(f"\ngenerated: {len(files)} files in {elapsed:.0f} s, read as text despite "
           f"libmagic: {dict(hinted)}")
     assert mimes == {"text/plain"}
+
+
+@pytest.mark.parametrize("start", ["Article on the courier's route, written in the winter.",
+                                   "ArticleInfo We another home that sons obj."])
+def test_prose_libmagic_calls_mail_or_news_is_read_as_text(tmp_path, start):
+    # A generated release file began "ArticleInfo We another home ...": libmagic says
+    # "saved news", and the e-mail reader then failed it as corrupt.
+    path = tmp_path / "note.txt"
+    path.write_text(start + "\n\n" + "The letters were carried by hand. " * 20, encoding="utf-8")
+    assert magic.Magic(mime=True).from_file(str(path)) in ("message/news", "message/rfc822")
+    assert detect_mime(path) == "text/plain"
+    extracted, read_as = read(path, detect_mime(path), OPTIONS)
+    assert read_as == "text/plain" and extracted.pages[0].startswith(start)
+
+
+def test_a_real_message_is_still_mail(tmp_path):
+    path = tmp_path / "message.txt"
+    path.write_bytes(b"From: a@example.org\nTo: b@example.org\nSubject: the route\n\nBody.\n")
+    assert detect_mime(path) == "message/rfc822"

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from archive.search import WhooshIndex
 from web import documents
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -76,6 +77,16 @@ def test_search_csv_exports_every_hit(client):
     total = client.get("/search.json", query_string={"q": "library OR المكتبة"}).get_json()
     assert rows[0].startswith("id,title,type") and len(rows) - 1 == total["total"]
     assert total["total"] > 0 and len(total["hits"][0]["snippets"]) >= 1
+
+
+def test_search_csv_cut_at_the_deadline_says_so_in_its_last_row(client, monkeypatch):
+    # A deadline of 0 s has passed when the search starts: nothing is collected.
+    monkeypatch.setattr(WhooshIndex, "deadline_seconds", 0)
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/search.csv", query_string={"q": "library"}).get_data(as_text=True))))
+    assert rows[0][:3] == ["id", "title", "type"] and len(rows) == 2
+    assert rows[1][0].startswith("# incomplete: the search stopped at its 0 s limit after 0 "
+                              "documents; narrow it")
 
 
 def test_document_page_windows_and_highlights(client, sample_catalog):

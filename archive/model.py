@@ -94,6 +94,14 @@ class IndexRecord:
     covered: bool = False  # some news article discusses it
 
 
+MAX_WITHOUT = 50  # alias spellings one search may leave out
+
+
+def spellings_left_out(values) -> tuple[str, ...]:
+    """The `without=` values of a search URL: distinct, not blank, at most MAX_WITHOUT."""
+    return tuple(dict.fromkeys(v for v in values if v.strip()))[:MAX_WITHOUT]
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """A query with its options: page, sort ("relevance", "date", "-date"), facet filters."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from archive.errors import BadQueryError
-from archive.model import Page, SearchRequest
+from archive.model import Page, SearchRequest, spellings_left_out
 from archive.query import MATCH_ALL
 from archive.search import SearchIndex, parse_filters
 from archive.snippets import matches, passage
@@ -135,6 +135,8 @@ class Trail:
     back: str = ""
     query: str = ""
     rank: int | None = None
+    aliases: bool = True  # the result list's alias widening, and the spellings it left out
+    without: tuple[str, ...] = ()
     previous: ResultLink | None = None
     next: ResultLink | None = None
 
@@ -158,7 +160,8 @@ def results_request(back: str, search_path: str, page_size: int) -> SearchReques
     except BadQueryError:
         return None
     return SearchRequest(query=query, page_size=page_size, sort=sort, filters=filters,
-                         aliases=args.get("aliases", [""])[0] != "off")
+                         aliases=args.get("aliases", [""])[0] != "off",
+                         without=spellings_left_out(args.get("without", [])))
 
 
 def results_page_url(back: str, page: int) -> str:
@@ -178,14 +181,17 @@ def trail_for(index: SearchIndex, doc_id: str, back: str, search_path: str,
     if not back:
         return Trail()
     request = results_request(back, search_path, page_size)
-    if request is None or rank is None or not 1 <= rank <= MAX_RANK:
-        return Trail(back, request.query if request else "")
+    if request is None:
+        return Trail(back)
+    found = Trail(back, request.query, aliases=request.aliases, without=request.without)
+    if rank is None or not 1 <= rank <= MAX_RANK:
+        return found
     try:
         hits = index.search(replace(request, page=1, page_size=rank + 1)).hits
     except BadQueryError:
-        return Trail(back, request.query)
+        return found
     if len(hits) < rank or hits[rank - 1].doc_id != doc_id:
-        return Trail(back, request.query)
+        return found
 
     def link(r: int) -> ResultLink | None:
         if not 1 <= r <= len(hits):
@@ -193,4 +199,4 @@ def trail_for(index: SearchIndex, doc_id: str, back: str, search_path: str,
         return ResultLink(hits[r - 1].doc_id, hits[r - 1].title, r,
                           results_page_url(back, (r - 1) // page_size + 1))
 
-    return Trail(back, request.query, rank, link(rank - 1), link(rank + 1))
+    return replace(found, rank=rank, previous=link(rank - 1), next=link(rank + 1))

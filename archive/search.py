@@ -80,8 +80,10 @@ class SearchIndex(Protocol):
     def search_all(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of a query in rank order, without snippets. Raises BadQueryError."""
 
-    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
-        """The index terms a query matches, to mark in a document; never raises."""
+    def highlight_terms(self, query: str, aliases: bool = True,
+                        without: tuple[str, ...] = ()) -> frozenset[str]:
+        """The index terms a query matches (with the alias spellings `without` leaves out),
+        to mark in a document; never raises."""
 
     def more_like(self, doc_id: str, text: str, limit: int = 10) -> list[Hit]:
         """Documents like the given one (its key terms and its names' other spellings)."""
@@ -322,11 +324,12 @@ class WhooshIndex:
         words = expand_leaves(q, expander(candidates, deadline), deadline)
         return pin_words(q, words), words
 
-    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
+    def highlight_terms(self, query: str, aliases: bool = True,
+                        without: tuple[str, ...] = ()) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
         query is empty, malformed or too slow (a document page never fails for it)."""
         try:
-            q, _ = self._parse_request(query, aliases)
+            q, _ = self._parse_request(query, aliases, without)
             with self._searcher() as searcher:
                 q, words = self._expand(q, searcher.reader(), self._deadline())
         except BadQueryError:

@@ -343,7 +343,7 @@ class XapianIndex:
     # queries ------------------------------------------------------------------------------
     def _parse_request(self, query: str, aliases: bool,
                        without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
-        return parse_request(query, aliases, self.aliases, without)
+        return parse_request(query, aliases, self.aliases, without=without)
 
     def _filter(self, request: SearchRequest) -> xapian.Query | None:
         terms = []
@@ -388,11 +388,12 @@ class XapianIndex:
             enquire.set_time_limit(max(deadline.remaining(), 0.001))
         return enquire, expand
 
-    def highlight_terms(self, query: str, aliases: bool = True) -> frozenset[str]:
+    def highlight_terms(self, query: str, aliases: bool = True,
+                        without: tuple[str, ...] = ()) -> frozenset[str]:
         """The index terms a query matches, to mark them in a document; empty when the
         query is empty or malformed (a document page never fails for its highlight)."""
         try:
-            q, _ = self._parse_request(query, aliases)
+            q, _ = self._parse_request(query, aliases, without)
             deadline = self._deadline()
 
             def terms(db: xapian.Database) -> frozenset[str]:

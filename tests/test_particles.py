@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from archive.analysis import fold_and_stem
@@ -152,3 +154,25 @@ def test_the_page_lists_the_spellings_added_each_removable(client, sample_catalo
     assert 'name="without" value="إيران"' in narrowed  # kept when the sort changes
     json_hits = client.get("/search.json", query_string={"q": "Iran", "without": "إيران"})
     assert arabic not in {h["id"] for h in json_hits.get_json()["hits"]}
+
+
+def test_a_document_opened_from_narrowed_results_marks_only_what_they_searched(client,
+                                                                               sample_catalog):
+    arabic = sample_catalog.resolve("letters/letter-025-ar-bin-laden.txt")
+    widened = client.get(f"/d/{arabic}", query_string={
+        "q": "Iran", "back": "/search?q=Iran"}).get_data(as_text=True)
+    assert "<mark>إيران</mark>" in widened
+    narrowed = client.get(f"/d/{arabic}", query_string={
+        "q": "Iran", "back": "/search?" + urlencode({"q": "Iran", "without": "إيران"})})
+    assert narrowed.status_code == 200 and "<mark>إيران</mark>" not in narrowed.get_data(
+        as_text=True)
+    plain = client.get(f"/d/{arabic}", query_string={
+        "q": "Iran", "back": "/search?q=Iran&aliases=off"}).get_data(as_text=True)
+    assert "<mark>إيران</mark>" not in plain
+
+
+def test_highlight_terms_leave_out_the_spellings_a_search_left_out(names_index):
+    arabic = {fold_and_stem("إيران")}
+    every = names_index.highlight_terms("Iran")
+    fewer = names_index.highlight_terms("Iran", without=("إيران",))
+    assert arabic <= every and fewer < every and not arabic & fewer

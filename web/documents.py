@@ -34,11 +34,16 @@ def reading_trail(doc_id: str) -> Trail:
 @bp.get("/d/<doc_id>/p/<int:page>")
 def show(doc_id: str, page: int | None = None):
     query = request.args.get("q", "")
-    catalog, doc_id = get_catalog(), checked(doc_id)
-    terms = get_index().highlight_terms(query) if query else frozenset()
+    catalog = get_catalog()
+    doc_id = catalog.document(checked(doc_id)).doc_id  # the trail needs the id it ranks
+    trail = reading_trail(doc_id)
+    # Marked as the result list searched: its alias widening, less the spellings it left out.
+    same = query == trail.query
+    terms = get_index().highlight_terms(query, trail.aliases or not same,
+                                        trail.without if same else ()) \
+        if query else frozenset()
     view = document_view(catalog, doc_id, page, terms, get_settings().archive_name,
                          request.url_root, hit=request.args.get("hit", type=int))
-    trail = reading_trail(view.doc.doc_id)
     coverage = xref.coverage_for_document(catalog.conn, view.doc.doc_id)
     # The search box keeps the result list's query; finding in the document is its own form.
     return render_template("document.html", view=view, doc=view.doc, find=query,

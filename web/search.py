@@ -16,7 +16,7 @@ from archive.aliases import expansions
 from archive.batch import csv_cell
 from archive.feeds import FEED_SIZE, atom_time, feed_entries
 from archive.findings import search_all_with_tags, search_with_tags
-from archive.model import Hit, SearchRequest
+from archive.model import Hit, SearchRequest, spellings_left_out
 from archive.permalinks import permalink_for
 from archive.search import MATCH_ALL, parse_filters, search_json
 from web.resources import get_catalog, get_index, get_settings
@@ -42,7 +42,7 @@ def search_request(page_size: int | None = None, args=None) -> SearchRequest:
         query=query, page=max(1, args.get("page", 1, type=int)),
         page_size=page_size or get_settings().page_size, sort=sort,
         filters=parse_filters(args.getlist("f")), aliases=args.get("aliases") != "off",
-        without=tuple(dict.fromkeys(w for w in args.getlist("without") if w.strip()))[:50])
+        without=spellings_left_out(args.getlist("without")))
 
 
 def csv_rows(hits: Iterable[Hit], root: str, deadline_seconds: float) -> Iterator[str]:

@@ -13,6 +13,7 @@ from whoosh import query as wq
 from archive.aliases import AliasTable
 from archive.errors import BadQueryError, QueryTimeoutError
 from archive.model import SearchRequest
+from archive.query import parse_query
 from archive.search import MORE_LIKE_CHARS, WhooshIndex, search_documents
 from cli import main
 from tests.test_search import record
@@ -73,6 +74,14 @@ def test_prefixes_fuzzy_terms_and_word_ranges_are_searched_and_highlighted(fresh
     result = fresh.search(SearchRequest("libr* OR title:[lia TO lic] OR leter~",
                                         aliases=False))
     assert result.total == 10 and {"librari", "letter"} <= result.terms
+
+
+def test_a_prefix_whose_stem_is_the_article_is_not_widened_to_it():
+    # Stemming the folded "إلى" again leaves "ال": "إلى*" also searched "ال*", every
+    # index word starting with the article (0.9 s at 100,000 documents).
+    prefixes = {leaf.text for leaf in parse_query("إلى*").leaves()}
+    assert prefixes == {"الي"}
+    assert {leaf.text for leaf in parse_query("مدرسه*").leaves()} == {"مدرس", "مدرسه"}
 
 
 def test_whoosh_matcher_reuses_the_words_read_under_the_deadline(monkeypatch, empty_index):

@@ -67,7 +67,7 @@ def version_of(reader) -> tuple:
     their deletion counts (a commit that only deletes changes the latter)."""
     leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
     return tuple((sub.segment().segment_id(), sub.segment().deleted_count(), offset)
-                 for sub, offset in leaves)
+                 for sub, offset in leaves if sub.segment() is not None)  # None: empty index
 
 
 class SearcherPool:

@@ -141,7 +141,11 @@ def _print_summary(summary: Summary, settings: Settings, verbose: bool) -> None:
     reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.failed.items()))
     if not summary.extracted and not (summary.added or summary.updated or summary.moved
                                       or summary.removed):
-        click.echo("Nothing changed since the last run; nothing was re-extracted.")
+        if summary.indexed:  # an index of an older Docket, or a damaged one, was refilled
+            click.echo(f"Nothing changed in the collection; the search index was rebuilt "
+                       f"from the catalog ({summary.indexed} documents), nothing re-extracted.")
+        else:
+            click.echo("Nothing changed since the last run; nothing was re-extracted.")
     click.echo(f"added {summary.added}, updated {summary.updated}, moved {summary.moved}, "
                f"removed {summary.removed}, unchanged {summary.unchanged}, "
                f"failed {failed}{f' ({reasons})' if reasons else ''}; "

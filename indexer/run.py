@@ -74,7 +74,8 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
     run_id = writer.start_run(folder)
     try:
         reporter.phase("catching up", 0)
-        writer.sync_index()  # catch up on work a killed run committed but did not index
+        # Catch up on work a killed run committed but did not index, or refill a lost index.
+        summary.indexed += writer.sync_index()
         _plan_and_extract(settings, folder.resolve(), writer, reporter, summary, retry_failed)
         writer.commit()
         reporter.phase("indexing", 0)

@@ -296,7 +296,11 @@ class CatalogWriter:
         engine, shards = archive_engine(self.settings)
         restore_interrupted_swap(index_folder(self.settings, engine, shards))
         index, repaired = open_index_for_writing(self.settings)
-        if repaired:  # a damaged index is only a projection: refill it from the catalog
+        # A damaged index is only a projection: refill it from the catalog. So is an empty
+        # one the catalog thinks holds documents (its folder was deleted, or a shard server
+        # came back without its data): else they would never be searchable again.
+        if repaired or index.doc_count() == 0 and self.conn.execute(
+                "SELECT 1 FROM documents WHERE indexed = 1 AND present = 1 LIMIT 1").fetchone():
             self.conn.execute("UPDATE documents SET indexed = 0")
         with self.conn:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",

@@ -51,6 +51,23 @@ def test_commands_have_help_with_an_example(runner, command):
     assert "docket " + command in result.output
 
 
+@pytest.mark.parametrize("engine", ["whoosh", "xapian"])
+def test_a_deleted_search_index_is_refilled_from_the_catalog_and_said_so(runner, collection,
+                                                                         tmp_path, engine):
+    # It used to come back empty for good: the catalog still marked every document indexed,
+    # the rerun said "Nothing changed", and a search on the empty index raised.
+    var = tmp_path / "var"
+    code, first = index_json(runner, collection, var, "--no-embeddings", "--engine", engine)
+    assert code == 0 and first["indexed"] == 6
+    shutil.rmtree(var / ("xapian" if engine == "xapian" else "index"))
+    result = run(runner, "index", collection, "--var", var, "--no-ocr", "--no-embeddings")
+    assert "the search index was rebuilt from the catalog (6 documents)" in result.output
+    found = run(runner, "search", "--var", var, "--json", "*")
+    assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 6
+    again = run(runner, "index", collection, "--var", var, "--no-ocr", "--no-embeddings")
+    assert "Nothing changed since the last run" in again.output
+
+
 def test_every_setting_has_help_text():
     assert set(setting_help()) == set(Settings.__dataclass_fields__)
     assert all(text.strip() for text in setting_help().values())

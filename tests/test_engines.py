@@ -107,3 +107,10 @@ def test_the_engine_is_chosen_once_on_the_command_line_and_the_site_follows(tmp_
     assert moved.exit_code == 0, moved.output
     again = runner.invoke(main, ["search", "المكتبة", "--var", var, "--json"])
     assert '"total"' in again.output
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "xapian"])
+def test_a_search_of_an_index_that_holds_nothing_yet_finds_nothing(empty_index, engine):
+    # A Whoosh index without a segment has a reader without one: facet versions raised.
+    result = empty_index(engine).search(SearchRequest("library"))
+    assert result.total == 0 and list(result.hits) == []

@@ -178,7 +178,6 @@ MEMBER_SEP = "!/"  # separates a container's path from a member's path inside it
 # The links a reader is shown (in SQL over news_links): above the threshold or confirmed by
 # an editor, and not rejected. Search's "covered" facet and the link pages use it alike.
 SHOWN_LINK = "(above = 1 OR review = 'confirmed') AND review != 'rejected'"
-_COUNTS_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
 def compress_text(text: str) -> bytes:
@@ -371,7 +370,8 @@ class Catalog:
         finally:
             cursor.close()
 
-    def _version(self) -> tuple:
+    def version(self) -> tuple:
+        """What changes with every commit to the catalog: its files' times and sizes."""
         # The database and its write-ahead log change on every commit of the indexer.
         stamps = []
         for suffix in ("", "-wal"):
@@ -385,54 +385,9 @@ class Catalog:
     def counts(self) -> dict[str, Any]:
         """What the archive holds: totals and counts by kind, MIME type, language, folder,
         year and status, the failed files and those with nothing to read (status "empty").
-        Cached until the catalog changes."""
-        key = self._version()
-        if key not in _COUNTS_CACHE:
-            if len(_COUNTS_CACHE) > 8:
-                _COUNTS_CACHE.clear()
-            _COUNTS_CACHE[key] = self._counts()
-        return _COUNTS_CACHE[key]
-
-    def _counts(self) -> dict[str, Any]:
-        c = self.conn
-        present = "FROM documents WHERE present = 1"
-        by = lambda col: {r[0] or "": r[1] for r in c.execute(  # noqa: E731
-            f"SELECT {col}, COUNT(*) {present} GROUP BY 1 ORDER BY 2 DESC, 1")}
-        langs = {r[0]: r[1] for r in c.execute(
-            "SELECT COALESCE(j.value, 'none'), COUNT(*) FROM documents d "
-            "LEFT JOIN json_each(d.languages) j WHERE d.present = 1 GROUP BY 1")}
-        listed = lambda status: [  # noqa: E731
-            dict(doc_id=r[0], path=r[1], reason=r[2], error=r[3]) for r in c.execute(
-                "SELECT d.doc_id, MIN(p.path), d.reason, d.error FROM documents d "
-                "JOIN paths p ON p.doc_id = d.doc_id WHERE d.status = ? AND d.present = 1 "
-                "AND d.reason IS NOT NULL "
-                "GROUP BY d.doc_id ORDER BY 2", (status,))]
-        folders = {r[0]: r[1] for r in c.execute(
-            "SELECT CASE WHEN instr(root_path, '/') > 0 "
-            "THEN substr(root_path, 1, instr(root_path, '/') - 1) ELSE '(top level)' END, "
-            "COUNT(DISTINCT doc_id) FROM paths GROUP BY 1")}
-        years = {r[0]: r[1] for r in c.execute(
-            "SELECT substr(COALESCE(created, modified), 1, 4) AS y, COUNT(*) "
-            f"{present} AND y IS NOT NULL GROUP BY 1 ORDER BY 1")}
-        return {
-            "documents": c.execute(f"SELECT COUNT(*) {present}").fetchone()[0],
-            "folders": dict(sorted(folders.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "years": years,
-            "paths": c.execute("SELECT COUNT(*) FROM paths").fetchone()[0],
-            "gone": c.execute("SELECT COUNT(*) FROM documents WHERE present = 0").fetchone()[0],
-            "pages": c.execute("SELECT COALESCE(SUM(page_count), 0) "
-                               + present).fetchone()[0],
-            "bytes": c.execute(f"SELECT COALESCE(SUM(size), 0) {present}").fetchone()[0],
-            "kinds": by("kind"),
-            "mime_types": by("mime"),
-            "languages": dict(sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "statuses": by("status"),
-            "reasons": by("reason"),
-            "failed": listed("failed"),
-            "empty": listed("empty"),  # read, with nothing to read: not failures
-            "notes": listed("ok"),  # read, with a remark: members left packed (--max-depth)
-            "collection": self.meta("collection"),
-        }
+        Cached (archive/overview.py)."""
+        from archive.overview import counts  # overview reads the schema defined here
+        return counts(self)
 
     def last_run(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()

@@ -56,3 +56,11 @@ class EngineMismatchError(ArchiveError):
 
 class QueryTimeoutError(BadQueryError):
     """Raised when a query is still working out its words at the search deadline."""
+
+
+class SearchBusyError(BadQueryError):
+    """Raised when a broad search (prefixes, fuzzy words, wide proximity) finds the broad
+    searches' slots of this server taken for longer than it may wait."""
+
+    status = 429
+    retry_after = 2

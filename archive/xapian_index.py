@@ -15,34 +15,16 @@ from typing import Any
 import xapian
 from whoosh import query as wq
 
+from archive.admission import admitted
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import ANALYSIS_VERSION, fold_and_stem, path_analyzer, text_analyzer
 from archive.deadline import Deadline
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
-from archive.query import (
-    MATCH_ALL,
-    Expander,
-    expand_leaves,
-    parse_request,
-    query_terms,
-)
+from archive.query import MATCH_ALL, Expander, expand_leaves, parse_request, query_terms
 from archive.schema import index_fields as _fields
-from archive.search import (
-    DEADLINE,
-    FACETS,
-    MORE_LIKE_CHARS,
-    MORE_LIKE_TERMS,
-    name_spellings,
-)
-from archive.xapian_query import (
-    SLOT,
-    _date_value,
-    _scaled,
-    _term,
-    expander,
-    translate,
-)
+from archive.search import DEADLINE, FACETS, MORE_LIKE_CHARS, MORE_LIKE_TERMS, name_spellings
+from archive.xapian_query import SLOT, _date_value, _scaled, _term, expander, translate
 
 SCHEMA_VERSION = f"2.{ANALYSIS_VERSION}"  # the term layout below and the analysis: when either
 # changes, the index is rebuilt
@@ -437,7 +419,8 @@ class XapianIndex:
                     query_terms(q, expand))
 
         try:
-            (total, hits, facets, partial, terms), notice = self._answer(run)
+            with admitted(q, deadline):
+                (total, hits, facets, partial, terms), notice = self._answer(run)
         except _Unreachable as gone:
             return SearchResult(request=request, total=0, hits=(),
                                 facets={name: [] for name in FACETS},
@@ -457,7 +440,8 @@ class XapianIndex:
             return [_hit(m.document, m.weight) for m in enquire.get_mset(0, count, count)]
 
         try:
-            hits, _ = self._answer(run)
+            with admitted(q, deadline):
+                hits, _ = self._answer(run)
         except _Unreachable:
             hits = []
         yield from hits

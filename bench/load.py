@@ -78,7 +78,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"normal": [],
                                                                        "hostile": []})
     slowest: list[tuple[float, str]] = field(default_factory=list)
-    refused: int = 0  # hostile requests answered 400 with a message
+    refused: int = 0  # hostile requests answered 400 (refused) or 429 (busy) with a message
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -108,7 +108,7 @@ def client(port: int, plan: list[tuple[str, str]], stop: float, limit: int, tall
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             continue
         seen.append((kind, time.perf_counter() - began, path))
-        if status == 400 and kind == "hostile":
+        if status in (400, 429) and kind == "hostile":  # refused, or busy: try again
             refused += 1
         elif status >= 500 or (status >= 400 and kind == "normal"):
             errors.append(f"{status} {path}")
@@ -249,7 +249,7 @@ def print_report(report: dict) -> None:
         print(f"  {kind:<8} n={p['count']:<6} p50 {p['p50'] * 1000:.0f} ms  p95 "
               f"{p['p95'] * 1000:.0f} ms  p99 {p['p99'] * 1000:.0f} ms  max "
               f"{p['max'] * 1000:.0f} ms")
-    print(f"  hostile refused with a message (400): {report['refused']}")
+    print(f"  hostile refused with a message (400, or 429 busy): {report['refused']}")
     print("  slowest: " + "; ".join(f"{t * 1000:.0f} ms {p}" for t, p in report["slowest"]))
     for line in report["errors"][:5] + report["background_failures"][:2]:
         print(f"  error: {line}")

@@ -47,6 +47,7 @@ FACETS = {"lang": ("lang", True), "type": ("kind", False), "folder": ("folder", 
 # "More like this" reads the start of a document: a 200,000-character text took seconds to
 # scan for names alone (measured: 2.4 s of 3.2 s), and its first pages say what it is about.
 MORE_LIKE_CHARS = 20_000
+SNIPPET_SECONDS = 0.3  # snippets of one page of results
 MORE_LIKE_TERMS = 12  # key terms of the document in the query
 MORE_LIKE_NAMES, MORE_LIKE_SPELLINGS = 6, 8
 MORE_LIKE_COMMON = 0.05  # share of the documents above which a word is left out
@@ -444,12 +445,15 @@ def name_spellings(table: AliasTable, text: str) -> list[list[str]]:
 
 def search_documents(index: SearchIndex, catalog: Catalog, request: SearchRequest,
                      snippets: int = 3) -> SearchResult:
-    """Search, then attach keyword-in-context snippets (with page numbers) to each hit."""
+    """Search, then attach keyword-in-context snippets (with page numbers) to each hit,
+    for SNIPPET_SECONDS at most: a broad query's hundreds of words made the snippets of a
+    page cost 0.6 s after a search that had used its whole deadline; hits past the budget
+    are listed without snippets."""
     result = index.search(request)
-    hits = []
+    hits, budget = [], Deadline(SNIPPET_SECONDS)
     for hit in result.hits:
         found = make_snippets(catalog.iter_pages(hit.doc_id), result.terms, snippets) \
-            if result.terms else []
+            if result.terms and not budget.expired() else []
         hits.append(replace(hit, snippets=tuple(found)))
     return replace(result, hits=tuple(hits))
 

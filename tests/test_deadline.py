@@ -200,3 +200,24 @@ def test_more_like_this_leaves_out_words_most_documents_hold(empty_index):
                   record("a2", "caravan zanzibar quartermaster")])
     similar = index.more_like("a1", "caravan zanzibar quartermaster")
     assert [h.doc_id for h in similar] == ["a2"]
+
+
+def test_snippets_stop_at_their_budget_and_the_hits_stay(empty_index, monkeypatch):
+    import archive.search
+
+    index = empty_index("whoosh")
+    index.upsert([record(f"d{i}", f"library letter {i}") for i in range(3)])
+    catalog = SnippetPages()
+    found = search_documents(index, catalog, SearchRequest("library", aliases=False))
+    assert all(h.snippets for h in found.hits) and len(found.hits) == 3
+    monkeypatch.setattr(archive.search, "SNIPPET_SECONDS", 0)
+    spent = search_documents(index, catalog, SearchRequest("library", aliases=False))
+    assert len(spent.hits) == 3 and not any(h.snippets for h in spent.hits)
+
+
+class SnippetPages:
+    """The one catalog call search_documents makes: a document's pages."""
+
+    def iter_pages(self, doc_id):
+        from archive.model import Page
+        yield Page(n=1, text=f"the library letter of {doc_id}")

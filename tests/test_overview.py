@@ -89,3 +89,16 @@ def test_threads_asking_at_once_count_once(archive, monkeypatch):
     for t in threads:
         t.join(60)
     assert answers == [3] * 6 and len(calls) == 1
+
+
+def test_the_server_counts_and_builds_facets_before_the_first_visitor(app, sample_archive):
+    from archive.searchers import shared_pool
+    from cli.serve import warm
+
+    settings, _, _ = sample_archive
+    overview._COUNTED.pop(str(settings.catalog_path), None)
+    pool = shared_pool(settings.index_dir)
+    pool._facets.clear()
+    warm(app)
+    assert overview._COUNTED[str(settings.catalog_path)].counts["documents"] > 0
+    assert pool._facets

@@ -36,7 +36,7 @@ from archive.query import (
     query_terms,
 )
 from archive.schema import index_fields, index_schema
-from archive.searchers import FacetArrays, SearcherPool, index_stamp, shared_pool
+from archive.searchers import FacetArrays, SearcherPool, index_stamp, open_vanishing, shared_pool
 from archive.snippets import make_snippets
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
@@ -164,6 +164,14 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
         sorting.FieldFacet("date", reverse=sort == "-date")])
 
 
+def _open_existing(storage: FileStorage):
+    """The index in `storage`, or None when it holds none."""
+    try:
+        return storage.open_index()
+    except whoosh_index.EmptyIndexError:
+        return None
+
+
 class WhooshIndex:
     """The embedded Whoosh index under var/index, a projection of the catalog."""
 
@@ -176,8 +184,9 @@ class WhooshIndex:
         # a BytesIO, so every searcher held the whole index in memory (630 MB at 100,000
         # documents, measured; 7 MB read through plain files, for 5-20% more CPU a query).
         storage = FileStorage(str(index_dir), supports_mmap=False)
-        if whoosh_index.exists_in(str(index_dir)):
-            self.ix = storage.open_index()
+        ix = open_vanishing(lambda: _open_existing(storage)) if index_dir.is_dir() else None
+        if ix is not None:
+            self.ix = ix
         elif create:
             index_dir.mkdir(parents=True, exist_ok=True)
             self.ix = storage.create_index(index_schema())

@@ -12,6 +12,7 @@ from whoosh import query as wq
 import archive.searchers as searchers
 from archive.analysis import fold_and_stem
 from archive.config import Settings
+from archive.errors import IndexBusyError
 from archive.model import IndexRecord, SearchRequest
 from archive.phrases import ExactPhrase, exact_phrases
 from archive.search import FACETS, WhooshIndex
@@ -299,3 +300,52 @@ def test_array_bm25f_scores_every_match_as_whoosh_does(long_phrase_index):
             for field in ("content", "title", "path"):
                 assert field_lengths(leaf, field)[0] == [
                     leaf.doc_field_length(d, field) for d in range(leaf.doc_count_all())]
+
+
+def commit_while_opening(monkeypatch, index, suffix, commit):
+    """Run `commit` once, the moment Whoosh opens a file ending in `suffix` (after it has
+    chosen which generation to read): the race of a site opening its index while an
+    indexer commits and deletes the old generation."""
+    from whoosh.filedb.filestore import FileStorage
+
+    real, done = FileStorage.open_file, []
+
+    def open_file(storage, name, *args, **kwargs):
+        if name.endswith(suffix) and not done:
+            done.append(name)
+            commit()
+        return real(storage, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    return done
+
+
+def test_opening_the_index_while_a_commit_removes_its_table_of_contents(disk_index,
+                                                                         monkeypatch):
+    writer = WhooshIndex(disk_index.index_dir)
+    done = commit_while_opening(monkeypatch, disk_index, ".toc",
+                                lambda: writer.upsert([record("late", "zanzibar")]))
+    reader = WhooshIndex(disk_index.index_dir)  # lists generation N, N+1 lands, N is gone
+    assert done and not (disk_index.index_dir / done[0]).exists()  # the race happened
+    assert reader.search(SearchRequest("zanzibar", aliases=False)).total == 1
+
+
+def test_searching_while_a_merge_removes_the_segments_being_opened(disk_index, monkeypatch):
+    reader = WhooshIndex(disk_index.index_dir)
+    done = commit_while_opening(monkeypatch, disk_index, ".seg",
+                                lambda: disk_index.ix.optimize())  # merges, deletes the old
+    result = reader.search(SearchRequest("library", aliases=False))
+    assert done and not (disk_index.index_dir / done[0]).exists()
+    total, facets = reference_facets(disk_index, "library")
+    assert (result.total, result.facets) == (total, facets) and total
+
+
+def test_an_index_that_keeps_vanishing_is_busy_not_a_crash(disk_index, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    def gone(storage, name, *args, **kwargs):
+        raise FileNotFoundError(name)
+
+    monkeypatch.setattr(FileStorage, "open_file", gone)
+    with pytest.raises(IndexBusyError, match="try again"):
+        WhooshIndex(disk_index.index_dir)

@@ -391,8 +391,8 @@ class WhooshIndex:
             q, words = self._expand(q, reader, deadline)
             values = self._facets(reader)
             allowed = _allowed(reader, values, request)
-            results, matched, partial = _collect(searcher, fast_matchers(q), request, sortedby,
-                                                 allowed, deadline)
+            results, matched, partial = _collect(searcher, fast_matchers(q, deadline), request,
+                                                 sortedby, allowed, deadline)
             total = len(matched)
             # Sliced from the top N: Whoosh's ResultsPage asks len(results), which walks
             # every match again (a third of a prefix query's time at 10,000 documents).
@@ -435,7 +435,7 @@ class WhooshIndex:
             collector = DeadlineCollector(searcher.collector(limit=limit + 1, optimize=False),
                                           deadline)  # block skipping costs more here
             with suppress(TimeLimit):
-                searcher.search_with_collector(fast_matchers(wq.Or(parts)), collector)
+                searcher.search_with_collector(fast_matchers(wq.Or(parts), deadline), collector)
             return [_hit(h.fields(), h.score) for h in collector.results()
                     if docnum is None or h.docnum != docnum][:limit]
 

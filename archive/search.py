@@ -17,7 +17,7 @@ from whoosh import sorting
 from whoosh.collectors import TimeLimit
 from whoosh.filedb.filestore import FileStorage
 
-from archive.admission import admitted
+from archive.admission import admitted, is_broad
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold_and_stem
 from archive.catalog import Catalog
@@ -316,6 +316,15 @@ class WhooshIndex:
     def parse(self, text: str) -> wq.Query:
         """Parse the query language (see archive.query.parse_query). Raises BadQueryError."""
         return parse_query(text, self.ix.schema)
+
+    def is_broad(self, request: SearchRequest) -> bool:
+        """Whether the request's query is broad (archive.admission): its cost grows with
+        the archive. A malformed one is not: searching it says what is wrong at once."""
+        try:
+            q, _ = self._parse_request(request.query, request.aliases, request.without)
+        except BadQueryError:
+            return False
+        return is_broad(q)
 
     def _parse_request(self, query: str, aliases: bool,
                        without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:

@@ -20,14 +20,33 @@ def port_problem(host: str, port: int) -> str | None:
         return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
-def warm(app) -> None:
+def warm(app, runner=None) -> None:
     """Ask the site once for its overview and a browse of every document, so the first
     visitors do not wait for what is built once per archive version: the overview's
-    counts and the facet arrays (seconds each at 100,000 documents). Errors (no index
-    yet) are pages like any other, shown to nobody."""
+    counts and the facet arrays (seconds each at 100,000 documents), and start the
+    broad-search process (web.broad), which warms its own. Errors (no index yet) are
+    pages like any other, shown to nobody."""
+    if runner is not None:
+        runner.start()
     client = app.test_client()
     for path in ("/", "/search.json?q="):
         client.get(path).close()
+
+
+def broad_runner(settings):
+    """The process for broad searches (web.broad) of a Whoosh archive; None for Xapian,
+    which matches in C++ outside the interpreter lock, or an archive the site cannot open
+    (its pages say why)."""
+    from archive.engines import archive_engine
+    from archive.errors import ArchiveError
+    from archive.search import DEADLINE
+    from web.broad import BroadRunner
+
+    try:
+        engine, _ = archive_engine(settings)
+    except (ArchiveError, ValueError):
+        return None
+    return BroadRunner(settings, DEADLINE) if engine == "whoosh" else None
 
 
 def _refuse(host: str, port: int, reason: str):
@@ -61,7 +80,9 @@ def serve(var, host, port, threads):
     if reason:
         raise _refuse(settings.host, settings.port, reason)
     app = create_app(settings)
-    threading.Thread(target=warm, args=(app,), name="docket: warm-up", daemon=True).start()
+    runner = app.config["DOCKET_BROAD"] = broad_runner(settings)
+    threading.Thread(target=warm, args=(app, runner), name="docket: warm-up",
+                     daemon=True).start()
     click.echo(f"Serving {settings.var} on http://{settings.host}:{settings.port}/ "
                f"(Ctrl-C to stop)", err=True)
     try:
@@ -69,3 +90,6 @@ def serve(var, host, port, threads):
     except OSError as exc:  # taken between the check and the start
         raise _refuse(settings.host, settings.port, os.strerror(exc.errno) if exc.errno
                       else str(exc)) from exc
+    finally:
+        if runner is not None:
+            runner.stop()

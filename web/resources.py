@@ -11,6 +11,7 @@ from archive.catalog import Catalog, connect
 from archive.config import Settings
 from archive.engines import open_index
 from archive.search import SearchIndex, WhooshIndex
+from web.broad import BroadSearches
 
 
 def get_settings() -> Settings:
@@ -43,7 +44,10 @@ def get_index() -> SearchIndex:
     """The documents' search index, with the engine the archive records (Whoosh or
     Xapian); IndexMissingError when it was never built."""
     if "index" not in g:
-        g.index = open_index(get_settings())
+        index = open_index(get_settings())
+        broad = current_app.config.get("DOCKET_BROAD")  # web.broad.BroadRunner (serve)
+        g.index = BroadSearches(index, broad) if broad and hasattr(index, "is_broad") \
+            else index
     return g.index
 
 

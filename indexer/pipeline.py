@@ -38,7 +38,7 @@ from indexer.errors import (
 )
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
-from indexer.processes import die_with_parent, use_temp_dir, worker_temp_dir
+from indexer.processes import die_with_parent, name_process, use_temp_dir, worker_temp_dir
 from indexer.unlock import DECRYPTED, decrypted_copy
 
 EXTRACTOR_VERSION = "1"
@@ -276,6 +276,7 @@ def _worker_main(conn: Connection, config: WorkerConfig, parent: int | None = No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
     die_with_parent(parent)  # a kill -9 of the run takes the worker with it
+    name_process("docket: extract")
     if config.temp_dir is not None:
         use_temp_dir(config.temp_dir)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one core per worker, we run many workers

@@ -12,6 +12,17 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
+def name_process(title: str) -> None:
+    """Show this process as `title` in ps and top ("docket: extract"), so that an operator
+    can tell the run, its workers and its projector apart. Without setproctitle (an old
+    environment not yet set up again) the name stays the interpreter's."""
+    try:
+        from setproctitle import setproctitle
+    except ImportError:
+        return
+    setproctitle(title)
+
+
 def die_with_parent(parent: int | None = None) -> None:
     """Ask the kernel to kill this process when its parent dies (Linux): a `kill -9` of an
     indexing run then takes its workers with it instead of leaving them blocked on a pipe.

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from archive.catalog import connect, index_records
 from archive.config import Settings
 from archive.engines import open_index_for_writing
-from indexer.processes import die_with_parent
+from indexer.processes import die_with_parent, name_process
 
 CLAIMED = 2  # documents.indexed while the projector has the document
 # A small batch costs a Whoosh commit and a merge; a large one keeps the index further behind.
@@ -32,6 +32,7 @@ MAX_WAIT = 20.0  # seconds a smaller batch waits before it is projected anyway
 def _projector_main(conn: Connection, settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what stops
     die_with_parent(parent)
+    name_process("docket: project")
     catalog = connect(settings.catalog_path, readonly=True)
     index, repaired = open_index_for_writing(settings)
     conn.send(("repaired", repaired))

@@ -155,7 +155,9 @@ class SparseOr(wq.Or):
     """An Or matched by SparseUnionMatcher where Whoosh would use ArrayUnionMatcher, whose
     clauses' matchers are made under the search's deadline (None: no deadline)."""
 
-    deadline: Deadline | None = None
+    def __init__(self, subqueries, *args, deadline: Deadline | None = None, **kwargs):
+        super().__init__(subqueries, *args, **kwargs)
+        self.deadline = deadline
 
     def _matcher(self, subs, searcher, context):
         needs_current = context.needs_current if context else True
@@ -183,12 +185,6 @@ def _check(deadline: Deadline | None) -> None:
         raise TimeLimit
 
 
-def _sparse_or(subs, deadline: Deadline | None, **kwargs) -> SparseOr:
-    q = SparseOr(subs, **kwargs)
-    q.deadline = deadline
-    return q
-
-
 def _multiterm_matcher(q: wq.MultiTerm, deadline: Deadline | None, searcher, context=None):
     # whoosh.query.terms.MultiTerm.matcher (prefixes, wildcards, fuzzy terms, ranges: an Or
     # of the words they stand for), with the Or a SparseOr
@@ -199,7 +195,7 @@ def _multiterm_matcher(q: wq.MultiTerm, deadline: Deadline | None, searcher, con
         return qs[0].matcher(searcher, context)
     if q.constantscore:  # the words' scores do not matter: tell the clauses so
         context = context.set(weighting=None) if context else SearchContext(weighting=None)
-    return _sparse_or(qs, deadline, boost=q.boost).matcher(searcher, context)
+    return SparseOr(qs, boost=q.boost, deadline=deadline).matcher(searcher, context)
 
 
 def _is_multiterm(q: wq.Query) -> bool:
@@ -217,8 +213,8 @@ def _sparse_ors(q: wq.Query, deadline: Deadline | None) -> wq.Query:
         sparse.matcher = partial(_multiterm_matcher, sparse, deadline)
         return sparse
     if type(q) is wq.Or:
-        return _sparse_or([_sparse_ors(sub, deadline) for sub in q.subqueries], deadline,
-                          boost=q.boost, minmatch=q.minmatch, scale=q.scale)
+        return SparseOr([_sparse_ors(sub, deadline) for sub in q.subqueries], boost=q.boost,
+                        minmatch=q.minmatch, scale=q.scale, deadline=deadline)
     return q.apply(partial(_sparse_ors, deadline=deadline))
 
 

@@ -19,8 +19,11 @@ import multiprocessing
 import threading
 from typing import Any
 
+from setproctitle import setproctitle
+
 from archive.admission import WAIT_SECONDS
 from archive.config import Settings
+from archive.engines import open_index
 from archive.errors import ArchiveError, QueryTimeoutError, SearchBusyError
 from archive.model import SearchRequest, SearchResult
 
@@ -30,13 +33,7 @@ DEADLINE_GRACE = 2.0  # seconds past its deadline before a silent process is kil
 def _serve(conn, settings: Settings) -> None:
     # The child: warm up (facet arrays, searchers), say so, then answer until told to stop
     # or until the server's end of the pipe closes.
-    try:
-        from setproctitle import setproctitle
-        setproctitle("docket: broad search")
-    except ImportError:
-        pass
-    from archive.engines import open_index
-
+    setproctitle("docket: broad search")
     try:
         open_index(settings).search(SearchRequest("", page_size=1))
     except ArchiveError:

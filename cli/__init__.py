@@ -22,4 +22,20 @@ for command in (index.index, index.status, index.show, search.search,
                 batch.batch_search, serve.serve, news.news, news.editor):
     main.add_command(command)
 
-__all__ = ["main"]
+
+
+def run() -> None:
+    """The `docket` program: named `docket: index` (`docket: serve`, ...) in ps and top, so
+    an operator tells a run from its workers and the site from its broad-search process;
+    named here, where the process starts, not in the commands (tests call them inside
+    pytest's process)."""
+    import sys
+
+    from indexer.processes import name_process
+
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")][:1]
+    name_process(" ".join(["docket:", *words]) if words else "docket")
+    main()
+
+
+__all__ = ["main", "run"]

@@ -1,5 +1,5 @@
 """Run the docket command line as `python -m cli`."""
 
-from cli import main
+from cli import run
 
-main()
+run()

@@ -25,7 +25,6 @@ from cli.common import (
     reporter_for,
     var_option,
 )
-from indexer.processes import name_process
 from indexer.report import Summary
 from indexer.run import index_collection
 
@@ -122,7 +121,6 @@ def _stop_on_sigterm():
 
 def _run_index(settings: Settings, folder: Path, quiet: bool, retry_failed: bool) -> Summary:
     # Ctrl-C exits 130, SIGTERM 143; everything the writer committed before it stays.
-    name_process("docket: index")
     reporter = reporter_for(quiet)
     close = getattr(reporter, "close", lambda: None)
     try:

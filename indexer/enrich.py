@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Generator
 from datetime import datetime
 from functools import lru_cache
-
-from lingua import Language, LanguageDetectorBuilder
+from typing import NamedTuple
 
 # The languages such releases hold, plus the common European and Asian ones of peer fixtures.
 # Lingua has no Pashto model; Pashto text is tagged with its closest neighbour, mostly fa/ur.
@@ -74,6 +74,8 @@ def _detector(arabic_script: bool = False, short: bool = True):
     5 s and 300 MB, measured here), which the lingua authors rate as reliable past ~120
     characters; the full models load only when a short text needs them.
     """
+    from lingua import Language, LanguageDetectorBuilder  # 40-330 MB: only where it answers
+
     names = ARABIC_SCRIPT if arabic_script else [n for n in EXPECTED if n not in ARABIC_SCRIPT]
     builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in names))
     if not arabic_script and not short:
@@ -108,20 +110,26 @@ def _by_script(chunk: str) -> list[tuple[bool, str]]:
             if part.strip()]
 
 
-def letter_counts(text: str, most: int = MAX_CHUNKS_PER_PAGE) -> Counter:
+def _page_counts(text: str, most: int) -> Generator[list[Ask], list[Answer], Counter]:
     """Letters per ISO 639-1 language in a text, detected chunk by chunk and script by script
     (at most `most` chunks, sampled evenly). Parts shorter than SHORT_TEXT (a Latin name in
     an Arabic letter) are pooled per script and judged together: one call instead of many,
-    on more text, and lingua's large short-text models load only for pages that are short."""
+    on more text, and lingua's large short-text models load only for pages that are short.
+
+    What only lingua can tell is asked in two rounds (yielded, answered by the caller): the
+    long parts first, then the pools, whose models depend on what the first round found."""
     counts: Counter = Counter()
     pooled: dict[bool, list[str]] = {True: [], False: []}
+    asks = []
     for chunk in _chunks(text, most):
         for is_arabic, part in _by_script(chunk):
             if len(part.strip()) < SHORT_TEXT:
                 pooled[is_arabic].append(part.strip())
             else:
-                _count_part(counts, is_arabic, part)
+                asks.append(_count_part(counts, is_arabic, part))
+    _apply(counts, asks, (yield [a for a in asks if a]))
     counted = sum(counts.values())
+    asks = []
     for is_arabic, parts in pooled.items():
         pool = " ".join(parts)
         # A pool under DOC_SHARE of a page's letters is never tagged on the page itself: the
@@ -129,7 +137,8 @@ def letter_counts(text: str, most: int = MAX_CHUNKS_PER_PAGE) -> Counter:
         # for pages that hold nothing longer.
         minor = bool(counted) and len(_LETTER.findall(pool)) < DOC_SHARE * counted
         if parts:
-            _count_part(counts, is_arabic, pool, short=None if not minor else False)
+            asks.append(_count_part(counts, is_arabic, pool, short=None if not minor else False))
+    _apply(counts, asks, (yield [a for a in asks if a]))
     return counts
 
 
@@ -167,21 +176,55 @@ def is_plainly_english(part: str) -> bool:
     return english >= ENGLISH_WORD_SHARE * len(words) and other <= OTHER_WORD_SHARE * len(words)
 
 
-def _count_part(counts: Counter, is_arabic: bool, part: str, short: bool | None = None) -> None:
+class Ask(NamedTuple):
+    """One question for lingua: the most likely language of `text` (with its confidence),
+    or with `guess` the language lingua would name for a short page, for `letters` letters."""
+
+    arabic_script: bool
+    short: bool
+    text: str
+    letters: int
+    guess: bool = False
+
+
+Answer = tuple[str, float]  # ISO 639-1 code ("" for none) and lingua's confidence
+
+
+def _count_part(counts: Counter, is_arabic: bool, part: str,
+                short: bool | None = None) -> Ask | None:
+    """Count a part that is plainly Arabic or English, or the question lingua must answer."""
     letters = len(_LETTER.findall(part))
     if letters < MIN_LETTERS:
-        return
+        return None
     if is_arabic and is_plainly_arabic(part):
         counts["ar"] += letters
-        return
+        return None
     if not is_arabic and is_plainly_english(part):
         counts["en"] += letters
-        return
+        return None
     part = part[:PART_CHARS]
     short = len(part) < SHORT_TEXT if short is None else short
-    best = _detector(is_arabic, short=short).compute_language_confidence_values(part)[0]
-    if best.value >= MIN_CONFIDENCE:  # OCR noise scores low for every language
-        counts[best.language.iso_code_639_1.name.lower()] += letters
+    return Ask(is_arabic, short, part, letters)
+
+
+def _apply(counts: Counter, asks: list[Ask | None], answers: list[Answer]) -> None:
+    for ask, (language, confidence) in zip([a for a in asks if a], answers, strict=True):
+        if language and confidence >= MIN_CONFIDENCE:  # OCR noise scores low everywhere
+            counts[language] += ask.letters
+
+
+def answer(ask: Ask) -> Answer:
+    """Lingua's answer to one question, with the models loaded in this process."""
+    detector = _detector(ask.arabic_script, short=ask.short)
+    if ask.guess:
+        language = detector.detect_language_of(ask.text)
+        return (language.iso_code_639_1.name.lower(), 1.0) if language is not None else ("", 0.0)
+    best = detector.compute_language_confidence_values(ask.text)[0]
+    return best.language.iso_code_639_1.name.lower(), best.value
+
+
+def answer_here(asks: list[Ask]) -> list[Answer]:
+    return [answer(a) for a in asks]
 
 
 def languages_from(counts: Counter, share: float) -> tuple[str, ...]:
@@ -192,22 +235,42 @@ def languages_from(counts: Counter, share: float) -> tuple[str, ...]:
     return tuple(lang for lang, n in counts.most_common() if n / total >= share)
 
 
-def tag_languages(pages: list[str]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Language tags of a document and of each page; short text gets no tag, never an error."""
-    total: Counter = Counter()
-    per_page = []
+def tag_languages(pages: list[str], ask: Callable[[list[Ask]], list[Answer]] = answer_here
+                  ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Language tags of a document and of each page; short text gets no tag, never an error.
+
+    `ask` answers lingua's questions a round at a time, for all pages together: by default
+    with the models of this process, in an indexing run by its one language process
+    (indexer.languages), so that the models are loaded once and not in every worker."""
     # A 50 MB transcript is 2,500 pages: its chunks are sampled more thinly, so that one
     # document's tagging stays within seconds, not minutes.
     most = max(1, min(MAX_CHUNKS_PER_PAGE, MAX_CHUNKS_PER_DOCUMENT // max(1, len(pages))))
-    for text in pages:
-        counts = letter_counts(text, most)
-        if not counts and len(_LETTER.findall(text)) >= 3:  # short page: one guess
-            language = _detector(bool(_ARABIC_RUN.search(text))).detect_language_of(text)
-            if language is not None:
-                counts[language.iso_code_639_1.name.lower()] = len(_LETTER.findall(text))
-        per_page.append(languages_from(counts, PAGE_SHARE))
+    rounds = [_page_counts(text, most) for text in pages]
+    asks = [next(r) for r in rounds]
+    per_page_counts: list[Counter] = [Counter() for _ in pages]
+    while any(a is not None for a in asks):
+        flat = [q for a in asks if a for q in a]
+        answers = iter(ask(flat) if flat else [])
+        for i, (r, a) in enumerate(zip(rounds, asks, strict=True)):
+            if a is None:
+                continue
+            try:
+                asks[i] = r.send([next(answers) for _ in a])
+            except StopIteration as done:
+                per_page_counts[i], asks[i] = done.value, None
+    guesses = {i: Ask(bool(_ARABIC_RUN.search(text)), True, text, len(_LETTER.findall(text)),
+                      guess=True)
+               for i, (text, counts) in enumerate(zip(pages, per_page_counts, strict=True))
+               if not counts and len(_LETTER.findall(text)) >= 3}  # a short page: one guess
+    if guesses:
+        for i, (language, _) in zip(guesses, ask(list(guesses.values())), strict=True):
+            if language:
+                per_page_counts[i][language] = guesses[i].letters
+    total: Counter = Counter()
+    for counts in per_page_counts:
         total.update(counts)
-    return languages_from(total, DOC_SHARE), per_page
+    return languages_from(total, DOC_SHARE), [languages_from(c, PAGE_SHARE)
+                                              for c in per_page_counts]
 
 
 _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M:%S", "%Y-%m-%d",

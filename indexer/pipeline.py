@@ -38,6 +38,7 @@ from indexer.errors import (
 )
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
+from indexer.languages import LanguageClient, LanguageProcess
 from indexer.processes import die_with_parent, name_process, use_temp_dir, worker_temp_dir
 from indexer.unlock import DECRYPTED, decrypted_copy
 
@@ -192,8 +193,9 @@ def _clean(value: Any) -> Any:
 
 
 def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth: int,
-                 max_file_bytes: int) -> Outcome:
-    """Detect, extract and enrich one file. Indexing errors become a failed Outcome."""
+                 max_file_bytes: int, ask: Callable = enrich.answer_here) -> Outcome:
+    """Detect, extract and enrich one file. Indexing errors become a failed Outcome.
+    `ask` answers the language detector's questions (enrich.tag_languages)."""
     started = time.monotonic()
     mime = mime_of(task.path)
     if task.size == 0:
@@ -234,7 +236,7 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
                         for c in extracted.children]
     pages = [clean_text(p).strip("\n") for p in extracted.pages]
     if extracted.expects_text:
-        languages, page_languages = enrich.tag_languages(pages)
+        languages, page_languages = enrich.tag_languages(pages, ask)
     else:  # member lists and media tags: too little prose to tell a language from, but a
         # recording may declare its language in its tags (ISO 639-2, as ID3 TLAN has it)
         languages = enrich.declared_languages(extracted.metadata)
@@ -268,6 +270,7 @@ class WorkerConfig:
     max_file_bytes: int
     memory_limit_bytes: int
     temp_dir: Path | None = None  # the pool's: removed with it, whatever a killed worker left
+    languages: tuple[str, bytes] | None = None  # the run's language process: socket, key
 
 
 def _worker_main(conn: Connection, config: WorkerConfig, parent: int | None = None) -> None:
@@ -283,6 +286,7 @@ def _worker_main(conn: Connection, config: WorkerConfig, parent: int | None = No
     if config.memory_limit_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS,
                            (config.memory_limit_bytes, config.memory_limit_bytes))
+    ask = LanguageClient(*config.languages) if config.languages else enrich.answer_here
     while True:
         try:
             task = conn.recv()
@@ -292,7 +296,7 @@ def _worker_main(conn: Connection, config: WorkerConfig, parent: int | None = No
             return
         try:
             outcome = extract_task(task, config.options, config.blob_dir, config.max_depth,
-                                   config.max_file_bytes)
+                                   config.max_file_bytes, ask)
         except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the run
             where = traceback.extract_tb(exc.__traceback__)[-1]
             outcome = failure(task, CRASHED, f"{task.rel}: the extractor failed with "
@@ -347,7 +351,11 @@ class WorkerPool:
 
     def __enter__(self) -> WorkerPool:
         self._temp = worker_temp_dir()
-        self.config = replace(self.config, temp_dir=self._temp)
+        # One language process for all workers: lingua's models loaded once, not per worker.
+        self._languages = LanguageProcess(self._temp)
+        self._languages.start()
+        self.config = replace(self.config, temp_dir=self._temp,
+                              languages=(self._languages.address, self._languages.authkey))
         self._workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]
         return self
 
@@ -363,6 +371,7 @@ class WorkerPool:
             if w.process.is_alive():
                 w.kill()
         self._workers = []
+        self._languages.stop()
         shutil.rmtree(self._temp, ignore_errors=True)
 
     def process(self, pending: deque[Task], idle: Callable[[], object] | None = None,
@@ -371,6 +380,7 @@ class WorkerPool:
         `idle` is called every `idle_every` seconds while no worker has a result (the writer
         commits its batch then)."""
         while True:
+            self._languages.ensure()
             for i, w in enumerate(self._workers):
                 if w.task is None and pending:
                     task = pending.popleft()

@@ -229,6 +229,25 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(check, seconds: float = 60.0) -> bool:
+    """Poll `check` until it holds (generous: a loaded machine is slow, never wrong)."""
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def free_port() -> int:
     """A free loopback port: bind to 0, then hand it over."""
     with socket.socket() as s:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ from archive.engines import open_index
 from archive.errors import QueryTimeoutError, SearchBusyError
 from archive.model import SearchRequest
 from cli.serve import broad_runner
-from tests.conftest import free_port, start_docket
+from tests.conftest import alive, free_port, start_docket, wait_for
 
 BROAD = SearchRequest("lett* OR courier~", aliases=False)
-
-
-def wait_for(check, seconds: float = 60.0) -> bool:
-    """Poll `check` until it holds (generous: a loaded machine is slow, never wrong)."""
-    ends = time.monotonic() + seconds
-    while time.monotonic() < ends:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -40,15 +29,6 @@ def runner(sample_archive):
     assert wait_for(runner.ready), "the broad-search process never warmed up"
     yield runner
     runner.stop()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    return state != "Z"
 
 
 def test_a_broad_search_in_its_process_answers_as_the_server_would(runner, sample_archive):

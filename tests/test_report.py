@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from archive.config import Settings
 from indexer.report import FILE_COST_BYTES, TimeLeft
 from indexer.run import index_collection
-from tests.conftest import ROOT, SAMPLE, start_docket
+from tests.conftest import ROOT, SAMPLE, alive, start_docket
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LETTERS = sorted((SAMPLE / "letters").glob("letter-0*-ar*.txt"))
@@ -200,14 +200,6 @@ def descendants(pid: int) -> dict[int, str]:
                 continue
             todo.append(child)
     return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def dense_scans(folder: Path, count: int) -> None:

@@ -83,6 +83,9 @@ def _detector(arabic_script: bool = False, short: bool = True):
     return builder.build()
 
 
+# A page too short for a part of its own (or whose parts lingua could not place) gets one
+# guess, from its first characters: a page of noise is as undecided after these as after all.
+GUESS_CHARS = 4000
 MAX_CHUNKS_PER_DOCUMENT = 2000  # language detections of one document, about 0.2 ms each
 
 
@@ -258,8 +261,8 @@ def tag_languages(pages: list[str], ask: Callable[[list[Ask]], list[Answer]] = a
                 asks[i] = r.send([next(answers) for _ in a])
             except StopIteration as done:
                 per_page_counts[i], asks[i] = done.value, None
-    guesses = {i: Ask(bool(_ARABIC_RUN.search(text)), True, text, len(_LETTER.findall(text)),
-                      guess=True)
+    guesses = {i: Ask(bool(_ARABIC_RUN.search(text)), True, text[:GUESS_CHARS],
+                      len(_LETTER.findall(text)), guess=True)
                for i, (text, counts) in enumerate(zip(pages, per_page_counts, strict=True))
                if not counts and len(_LETTER.findall(text)) >= 3}  # a short page: one guess
     if guesses:

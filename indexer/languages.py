@@ -22,7 +22,12 @@ from indexer.enrich import Answer, Ask, answer, answer_here
 from indexer.processes import die_with_parent, name_process
 
 SOCKET_NAME = "languages.sock"
-START_SECONDS = 30  # for the process to listen: a spawned interpreter importing numpy, loaded
+START_SECONDS = 30  # for the process to listen: a spawned interpreter, on a loaded machine
+MAX_STARTS = 4  # a process that keeps dying is given up: the workers answer with their models
+
+
+class LanguageProcessError(RuntimeError):
+    """The language process did not start."""
 
 
 class LanguageProcess:
@@ -34,9 +39,12 @@ class LanguageProcess:
         self._ctx = multiprocessing.get_context("spawn")
         self.process: multiprocessing.Process | None = None
         self._pipe: Connection | None = None
+        self.starts = 0
 
     def start(self) -> None:
-        """Start the process and wait until it listens (workers may connect at once)."""
+        """Start the process and wait until it listens (workers may connect at once).
+        Raises LanguageProcessError when it does not listen within START_SECONDS."""
+        self.starts += 1
         if os.path.exists(self.address):
             os.unlink(self.address)
         ready, ready_child = self._ctx.Pipe(duplex=False)
@@ -50,17 +58,23 @@ class LanguageProcess:
         self._pipe = life_child  # closed when this process ends: the language process ends
         if not ready.poll(START_SECONDS):
             self.stop()
-            raise RuntimeError("the language process did not start")
+            raise LanguageProcessError(f"the language process did not start within "
+                                       f"{START_SECONDS} s")
         ready.close()
 
     def alive(self) -> bool:
         return self.process is not None and self.process.is_alive()
 
     def ensure(self) -> None:
-        """Start another process if this one died (the kernel's OOM killer, an operator)."""
+        """Start another process if this one died (the kernel's OOM killer, an operator), at
+        most MAX_STARTS in all; past that, or when it will not start, the workers answer."""
         if self.process is not None and not self.process.is_alive():
             self.stop()
-            self.start()
+            if self.starts < MAX_STARTS:
+                try:
+                    self.start()
+                except LanguageProcessError:
+                    pass
 
     def stop(self) -> None:
         """Stop the process by its PID and remove the socket."""

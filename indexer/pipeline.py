@@ -38,7 +38,7 @@ from indexer.errors import (
 )
 from indexer.extracted import Extracted, ExtractOptions
 from indexer.extractors import extractor_for, kind_of
-from indexer.languages import LanguageClient, LanguageProcess
+from indexer.languages import LanguageClient, LanguageProcess, LanguageProcessError
 from indexer.processes import die_with_parent, name_process, use_temp_dir, worker_temp_dir
 from indexer.unlock import DECRYPTED, decrypted_copy
 
@@ -353,7 +353,10 @@ class WorkerPool:
         self._temp = worker_temp_dir()
         # One language process for all workers: lingua's models loaded once, not per worker.
         self._languages = LanguageProcess(self._temp)
-        self._languages.start()
+        try:
+            self._languages.start()
+        except LanguageProcessError:  # the workers answer with models of their own
+            pass
         self.config = replace(self.config, temp_dir=self._temp,
                               languages=(self._languages.address, self._languages.authkey))
         self._workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]

@@ -108,3 +108,17 @@ def test_the_language_process_ends_when_its_run_is_killed(tmp_path):
         run.kill()
         run.wait()
         run.stdout.close()
+
+
+def test_a_long_undecided_page_is_guessed_from_its_first_characters():
+    asked = []
+
+    def ask(asks):
+        asked.extend(asks)
+        return [("", 0.0) for _ in asks]  # lingua can place nothing on this page
+
+    page = "qx zv 17 " * 20_000  # 180,000 characters of noise
+    assert enrich.tag_languages([page], ask) == ((), [()])
+    guesses = [a for a in asked if a.guess]
+    assert len(guesses) == 1 and len(guesses[0].text) == enrich.GUESS_CHARS
+    assert max(len(a.text) for a in asked) <= enrich.GUESS_CHARS

@@ -158,13 +158,18 @@ class Background:
             self._proc = subprocess.Popen(docket_command(*args), env=self.env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, err = self._proc.communicate()
-            if self._proc.returncode not in (0, 1, -9):
+            stopped = self._stop.is_set() and self._proc.returncode in (130, 143, -15)
+            if self._proc.returncode not in (0, 1, -9) and not stopped:
                 self.failed.append(err.decode(errors="replace")[-300:])
             self.runs += 1
         shutil.rmtree(extra, ignore_errors=True)
 
     def stop(self) -> None:
+        """End the loop with the load: a run still going (a rebuild of a large archive takes
+        many minutes) is stopped with SIGTERM, as an operator would, and awaited."""
         self._stop.set()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
         self._thread.join()
 
 

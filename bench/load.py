@@ -78,9 +78,20 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"normal": [],
                                                                        "hostile": []})
     slowest: list[tuple[float, str]] = field(default_factory=list)
+    routes: dict[str, list[float]] = field(default_factory=dict)  # normal requests, by route
     refused: int = 0  # hostile requests answered 400 (refused) or 429 (busy) with a message
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def route_of(path: str) -> str:
+    """What a normal request asks, for the per-route figures: "/search?f=", "/d/.json", ..."""
+    base, _, query = path.partition("?")
+    if base.startswith("/d/"):
+        return "/d/similar" if base.endswith("/similar") else \
+            "/d/<id>.json" if base.endswith(".json") else "/d/<id>"
+    extras = sorted(k for k, _ in urllib.parse.parse_qsl(query) if k != "q")
+    return base + ("?" + "&".join(extras) if extras else "")
 
 
 def fetch(conn: http.client.HTTPConnection, path: str) -> int:
@@ -117,6 +128,8 @@ def client(port: int, plan: list[tuple[str, str]], stop: float, limit: int, tall
         for kind, seconds, path in seen:
             tally.latencies[kind].append(seconds)
             tally.slowest.append((seconds, path))
+            if kind == "normal":
+                tally.routes.setdefault(route_of(path), []).append(seconds)
         tally.slowest = sorted(tally.slowest, reverse=True)[:5]
         tally.refused += refused
         tally.errors += errors
@@ -229,6 +242,7 @@ def run(var: Path, clients: int, seconds: float, requests: int, hostile_every: i
             "hostile": percentiles(tally.latencies["hostile"]),
             "refused": tally.refused, "errors": tally.errors,
             "slowest": [(round(t, 3), urllib.parse.unquote(p)[:80]) for t, p in tally.slowest],
+            "routes": {r: percentiles(v) for r, v in sorted(tally.routes.items())},
             "during": during, "background_runs": background.runs if background else 0,
             "background_failures": background.failed if background else []}
 
@@ -254,6 +268,9 @@ def print_report(report: dict) -> None:
         print(f"  {kind:<8} n={p['count']:<6} p50 {p['p50'] * 1000:.0f} ms  p95 "
               f"{p['p95'] * 1000:.0f} ms  p99 {p['p99'] * 1000:.0f} ms  max "
               f"{p['max'] * 1000:.0f} ms")
+    for route, p in report["routes"].items():
+        print(f"    {route:<22} n={p['count']:<5} p50 {p['p50'] * 1000:.0f} ms  p99 "
+              f"{p['p99'] * 1000:.0f} ms  max {p['max'] * 1000:.0f} ms")
     print(f"  hostile refused with a message (400, or 429 busy): {report['refused']}")
     print("  slowest: " + "; ".join(f"{t * 1000:.0f} ms {p}" for t, p in report["slowest"]))
     for line in report["errors"][:5] + report["background_failures"][:2]:

@@ -425,28 +425,40 @@ class WhooshIndex:
         with self._searcher() as searcher:
             if not searcher.doc_count():  # Whoosh's key terms divide by it (an index that
                 return []  # is being rebuilt can be empty)
-            docnum = searcher.document_number(doc_id=doc_id)
-            keys = searcher.key_terms_from_text("content", text, numterms=MORE_LIKE_TERMS)
-            # A word in more than MORE_LIKE_COMMON of the documents (of a large archive)
-            # says little about likeness and costs the most to match (علي, Ali: 1.5 s of
-            # 2 at 100,000 documents); a small archive is cheap to match whole.
-            common = max(MORE_LIKE_COMMON * searcher.doc_count(), 1000)
-            parts: list[wq.Query] = [wq.Term("content", word, boost=weight)
-                                     for word, weight in keys
-                                     if searcher.doc_frequency("content", word) <= common]
-            for words in name_spellings(self.aliases or default_aliases(), text):
-                if len(words) > 1:
-                    parts.append(wq.Phrase("content", words))
-                elif searcher.doc_frequency("content", words[0]) <= common:
-                    parts.append(wq.Term("content", words[0]))
-            if not parts:
-                return []
-            collector = DeadlineCollector(searcher.collector(limit=limit + 1, optimize=False),
-                                          deadline)  # block skipping costs more here
-            with suppress(TimeLimit):
-                searcher.search_with_collector(fast_matchers(wq.Or(parts), deadline), collector)
-            return [_hit(h.fields(), h.score) for h in collector.results()
-                    if docnum is None or h.docnum != docnum][:limit]
+            # The text is in the key: a document's is the same until an editor retitles it.
+            return self.pool.similar(searcher.reader(), (doc_id, limit, hash(text)),
+                                     lambda: self._more_like(searcher, doc_id, text, limit,
+                                                             deadline))
+
+    def _more_like(self, searcher, doc_id: str, text: str, limit: int,
+                   deadline: Deadline) -> tuple[list[Hit], bool]:
+        """The documents like this one, and whether the deadline left the answer whole."""
+        docnum = searcher.document_number(doc_id=doc_id)
+        keys = searcher.key_terms_from_text("content", text, numterms=MORE_LIKE_TERMS)
+        # A word in more than MORE_LIKE_COMMON of the documents (of a large archive)
+        # says little about likeness and costs the most to match (علي, Ali: 1.5 s of
+        # 2 at 100,000 documents); a small archive is cheap to match whole.
+        common = max(MORE_LIKE_COMMON * searcher.doc_count(), 1000)
+        parts: list[wq.Query] = [wq.Term("content", word, boost=weight)
+                                 for word, weight in keys
+                                 if searcher.doc_frequency("content", word) <= common]
+        for words in name_spellings(self.aliases or default_aliases(), text):
+            if len(words) > 1:
+                parts.append(wq.Phrase("content", words))
+            elif searcher.doc_frequency("content", words[0]) <= common:
+                parts.append(wq.Term("content", words[0]))
+        if not parts:
+            return [], True
+        collector = DeadlineCollector(searcher.collector(limit=limit + 1, optimize=False),
+                                      deadline)  # block skipping costs more here
+        whole = True
+        try:
+            searcher.search_with_collector(fast_matchers(wq.Or(parts), deadline), collector)
+        except TimeLimit:
+            whole = False
+        whole = whole and not collector.timedout
+        return [_hit(h.fields(), h.score) for h in collector.results()
+                if docnum is None or h.docnum != docnum][:limit], whole
 
 
 def name_spellings(table: AliasTable, text: str) -> list[list[str]]:

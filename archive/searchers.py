@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ T = TypeVar("T")
 OPEN_ATTEMPTS = 5  # tries to open an index whose files an indexer commit removed meanwhile
 IDLE_SEARCHERS = 16  # waitress answers with 8 threads; searchers idle beyond this are closed
 FACET_VERSIONS = 2  # index versions whose facet arrays are kept (a search may still use the old)
+SIMILAR_KEPT = 4096  # "more like this" answers kept for the current index version
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class SearcherPool:
         self._facet_lock = threading.Lock()
         self._closed = False
         self.builds = 0  # how many facet builds ran (tests count them)
+        self._similar: OrderedDict = OrderedDict()
+        self._similar_version: tuple | None = None
+        self.similar_computed = 0  # how many "more like this" answers were worked out
 
     @contextmanager
     def searcher(self, ix, stamp: object) -> Iterator:
@@ -120,6 +125,27 @@ class SearcherPool:
         with self._lock:
             self._closed, idle, self._idle = True, self._idle, []
         _close_all(idle)
+
+    def similar(self, reader, key: tuple, compute: Callable[[], tuple[T, bool]]) -> T:
+        """The "more like this" answer for `key` in the version `reader` sees: a document's
+        likeness to others changes only when the index does, and working it out costs 0.1-
+        0.7 s at 100,000 documents (measured). `compute` returns the answer and whether it
+        is whole; one its deadline cut short is not kept."""
+        version = version_of(reader)
+        with self._lock:
+            if version != self._similar_version:
+                self._similar, self._similar_version = OrderedDict(), version
+            if key in self._similar:
+                self._similar.move_to_end(key)
+                return self._similar[key]
+        answer, whole = compute()
+        with self._lock:
+            self.similar_computed += 1
+            if whole and version == self._similar_version:
+                self._similar[key] = answer
+                while len(self._similar) > SIMILAR_KEPT:
+                    self._similar.popitem(last=False)
+        return answer
 
     def facets(self, reader, fields: Iterable[tuple[str, str]]) -> dict[str, FacetArrays]:
         """The facet arrays (name -> arrays) of the version `reader` sees, built once."""

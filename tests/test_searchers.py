@@ -349,3 +349,27 @@ def test_an_index_that_keeps_vanishing_is_busy_not_a_crash(disk_index, monkeypat
     monkeypatch.setattr(FileStorage, "open_file", gone)
     with pytest.raises(IndexBusyError, match="try again"):
         WhooshIndex(disk_index.index_dir)
+
+
+def test_more_like_this_is_worked_out_once_per_index_version(disk_index, monkeypatch):
+    site = WhooshIndex(disk_index.index_dir)  # another index object, as each request opens
+    text = "zanzibar caravan quartermaster"
+    disk_index.upsert([record("z1", text), record("z2", "zanzibar caravan winter")])
+    computed = disk_index.pool.similar_computed
+    first = [h.doc_id for h in site.more_like("z1", text)]
+    assert first[0] == "z2" and "z1" not in first
+    assert [h.doc_id for h in site.more_like("z1", text)] == first
+    assert disk_index.pool.similar_computed == computed + 1  # the second was remembered
+    disk_index.upsert([record("z3", "zanzibar caravan quartermaster lamp")])
+    assert [h.doc_id for h in site.more_like("z1", text)][0] == "z3"  # a new version: anew
+    assert disk_index.pool.similar_computed == computed + 2
+
+
+def test_more_like_this_cut_by_its_deadline_is_not_remembered(disk_index):
+    text = "library courier letters winter"
+    slow = WhooshIndex(disk_index.index_dir)
+    slow.deadline_seconds = 0.0  # every answer is cut short
+    computed = slow.pool.similar_computed
+    slow.more_like("d001", text)
+    slow.more_like("d001", text)
+    assert slow.pool.similar_computed == computed + 2

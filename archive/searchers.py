@@ -21,6 +21,7 @@ OPEN_ATTEMPTS = 5  # tries to open an index whose files an indexer commit remove
 IDLE_SEARCHERS = 16  # waitress answers with 8 threads; searchers idle beyond this are closed
 FACET_VERSIONS = 2  # index versions whose facet arrays are kept (a search may still use the old)
 SIMILAR_KEPT = 4096  # "more like this" answers kept for the current index version
+SIMILAR_WAIT = 3.0  # seconds to wait for the same answer being worked out (its deadline is 2)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class SearcherPool:
         self.builds = 0  # how many facet builds ran (tests count them)
         self._similar: OrderedDict = OrderedDict()
         self._similar_version: tuple | None = None
+        self._similar_working: dict[tuple, threading.Event] = {}
         self.similar_computed = 0  # how many "more like this" answers were worked out
 
     @contextmanager
@@ -130,22 +132,38 @@ class SearcherPool:
         """The "more like this" answer for `key` in the version `reader` sees: a document's
         likeness to others changes only when the index does, and working it out costs 0.1-
         0.7 s at 100,000 documents (measured). `compute` returns the answer and whether it
-        is whole; one its deadline cut short is not kept."""
+        is whole; one its deadline cut short is not kept. Requests for a key being worked
+        out wait for that answer instead of working it out beside it."""
         version = version_of(reader)
         with self._lock:
             if version != self._similar_version:
                 self._similar, self._similar_version = OrderedDict(), version
+                self._similar_working = {}
+            working = self._similar_working.get(key)
+            mine = working is None and key not in self._similar
+            if mine:
+                working = self._similar_working[key] = threading.Event()
+        if working is not None and not mine:
+            working.wait(SIMILAR_WAIT)  # then its answer, or (slow, cut short) one made here
+        with self._lock:
             if key in self._similar:
                 self._similar.move_to_end(key)
                 return self._similar[key]
-        answer, whole = compute()
-        with self._lock:
-            self.similar_computed += 1
-            if whole and version == self._similar_version:
-                self._similar[key] = answer
-                while len(self._similar) > SIMILAR_KEPT:
-                    self._similar.popitem(last=False)
-        return answer
+        try:
+            answer, whole = compute()
+            with self._lock:
+                self.similar_computed += 1
+                if whole and version == self._similar_version:
+                    self._similar[key] = answer
+                    while len(self._similar) > SIMILAR_KEPT:
+                        self._similar.popitem(last=False)
+            return answer
+        finally:
+            if mine:  # kept (or not) first, then the waiting requests are let go
+                with self._lock:
+                    if self._similar_working.get(key) is working:
+                        del self._similar_working[key]
+                working.set()
 
     def facets(self, reader, fields: Iterable[tuple[str, str]]) -> dict[str, FacetArrays]:
         """The facet arrays (name -> arrays) of the version `reader` sees, built once."""

@@ -373,3 +373,31 @@ def test_more_like_this_cut_by_its_deadline_is_not_remembered(disk_index):
     slow.more_like("d001", text)
     slow.more_like("d001", text)
     assert slow.pool.similar_computed == computed + 2
+
+
+def test_more_like_this_asked_at_once_is_worked_out_once(disk_index, monkeypatch):
+    text = "library courier letters winter"
+    site = WhooshIndex(disk_index.index_dir)
+    started, release = threading.Event(), threading.Event()
+    real = WhooshIndex._more_like
+
+    def slow(self, *args):
+        started.set()
+        release.wait(30)
+        return real(self, *args)
+
+    monkeypatch.setattr(WhooshIndex, "_more_like", slow)
+    computed = site.pool.similar_computed
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(site.more_like("d001", text)))
+    first.start()
+    assert started.wait(30)
+    others = [threading.Thread(target=lambda: answers.append(site.more_like("d001", text)))
+              for _ in range(3)]
+    for t in others:
+        t.start()
+    release.set()
+    for t in [first, *others]:
+        t.join(30)
+    assert len(answers) == 4 and all(a == answers[0] for a in answers)
+    assert site.pool.similar_computed == computed + 1

@@ -51,6 +51,9 @@ class Settings:
     archive_name: str = _setting("Docket archive", "Name of the archive, shown on the site.")
     host: str = _setting("127.0.0.1", "Address `docket serve` listens on.")
     port: int = _setting(5000, "Port `docket serve` listens on.")
+    processes: int = _setting(1, "Server processes of `docket serve`, sharing its port: Whoosh "
+                              "searches in Python, so one process uses one core; 2 on a "
+                              "2-core machine serving a large archive.")
     secure_cookies: bool = _setting(False, "Mark the session cookie Secure (sent over https "
                                     "only); turn on when the site is served over https.")
     proxy_hops: int = _setting(0, "Reverse proxies in front of the site whose X-Forwarded-For "

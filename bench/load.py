@@ -186,9 +186,11 @@ class Background:
         self._thread.join()
 
 
-def serve(var: Path, port: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(var: Path, port: int, threads: int, env: dict[str, str],
+          processes: int = 1) -> subprocess.Popen:
     server = subprocess.Popen(docket_command("serve", "--var", str(var), "--port", str(port),
-                                             "--threads", str(threads)), env=env,
+                                             "--threads", str(threads),
+                                             "--processes", str(processes)), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
@@ -203,7 +205,8 @@ def serve(var: Path, port: int, threads: int, env: dict[str, str]) -> subprocess
 
 
 def run(var: Path, clients: int, seconds: float, requests: int, hostile_every: int = 5,
-        threads: int = 8, during: str | None = None, seed: int = 14) -> dict:
+        threads: int = 8, during: str | None = None, seed: int = 14,
+        processes: int = 1) -> dict:
     """Serve `var`, load it, return the figures (latencies in seconds)."""
     rng = random.Random(seed)
     normal, hostile = normal_paths(var, rng), hostile_paths()
@@ -211,7 +214,7 @@ def run(var: Path, clients: int, seconds: float, requests: int, hostile_every: i
             else ("normal", normal[n % len(normal)]) for n in range(len(normal) * 2)]
     env = docket_env()
     port = free_port()
-    server = serve(var, port, threads, env)
+    server = serve(var, port, threads, env, processes)
     warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     fetch(warm, "/search?q=library")  # the first search builds the facet sets
     warm.close()
@@ -236,7 +239,8 @@ def run(var: Path, clients: int, seconds: float, requests: int, hostile_every: i
         server.terminate()
         server.wait(30)
     done = sum(len(v) for v in tally.latencies.values())
-    return {"clients": clients, "seconds": round(elapsed, 1), "requests": done,
+    return {"clients": clients, "processes": processes, "seconds": round(elapsed, 1),
+            "requests": done,
             "per_second": round(done / elapsed, 1) if elapsed else 0.0,
             "normal": percentiles(tally.latencies["normal"]),
             "hostile": percentiles(tally.latencies["hostile"]),
@@ -261,7 +265,8 @@ def percentiles(values: list[float]) -> dict[str, float]:
 def print_report(report: dict) -> None:
     during = f" during {report['during']} ({report['background_runs']} runs)" \
         if report["during"] else ""
-    print(f"{report['clients']} clients, {report['seconds']} s{during}: {report['requests']} "
+    print(f"{report['clients']} clients, {report['processes']} server processes, "
+          f"{report['seconds']} s{during}: {report['requests']} "
           f"requests, {report['per_second']} req/s, {len(report['errors'])} errors")
     for kind in ("normal", "hostile"):
         p = report[kind]
@@ -285,12 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10**9, help="per client, at most")
     parser.add_argument("--hostile-every", type=int, default=5)
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--processes", type=int, default=1, help="docket serve processes")
     parser.add_argument("--during", choices=["reindex", "rebuild"])
     args = parser.parse_args(argv)
     if not (args.var / "catalog.sqlite").exists():
         parser.error(f"no archive in {args.var}: run `make index` first")
     report = run(args.var, args.clients, args.seconds, args.requests, args.hostile_every,
-                 args.threads, args.during)
+                 args.threads, args.during, processes=args.processes)
     print_report(report)
     return 1 if report["errors"] else 0
 

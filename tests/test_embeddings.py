@@ -17,7 +17,7 @@ from archive.catalog import connect
 from archive.config import Settings
 from indexer import embed
 from indexer.run import index_collection
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, alive
 from tests.test_resilience import catalog_count, docket, make_collection
 
 
@@ -123,14 +123,6 @@ def _children(pid: int) -> set[int]:
     return out
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 def test_kill_9_while_embedding_leaves_no_worker_and_no_partial_document(tmp_path):
     folder, var = tmp_path / "c", tmp_path / "var"
@@ -147,9 +139,9 @@ def test_kill_9_while_embedding_leaves_no_worker_and_no_partial_document(tmp_pat
     os.kill(proc.pid, signal.SIGKILL)  # the indexer alone: its workers must follow it
     proc.communicate()
     deadline = time.monotonic() + 60  # generous: the machine may be loaded
-    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [p for p in workers if _alive(p)], "worker processes outlived the indexer"
+    assert not [p for p in workers if alive(p)], "worker processes outlived the indexer"
     conn = connect(var / "catalog.sqlite")
     for doc_id, stored in conn.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"):
         assert stored == len(embeddings.document_units(conn, doc_id)), doc_id  # whole or none

@@ -12,19 +12,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.aliases import default_aliases
-from archive.catalog import compress_text, connect, index_records, page_texts, transaction
+from archive.catalog import compress_text, connect, index_records, transaction
 from archive.config import Settings
 from archive.engines import archive_engine, index_folder, open_index, open_index_for_writing
 from archive.errors import CollectionMismatchError
 from archive.permalinks import doc_id_for
 from archive.search import SearchIndex
 from archive.xref.listing import list_names, listing_key, names_row
+from indexer import names
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
 from indexer.rebuild import rebuild as rebuild_index
 from indexer.rebuild import restore_interrupted_swap
 
 INDEX_CHUNK = 5000  # documents projected into the index per Whoosh commit
-NAMES_BATCH = 200  # documents listed per commit by list_documents
 BATCH_SECONDS = 5.0  # a batch is committed at the latest this long after its first change
 IDLE_SECONDS = 1.0  # ...or this long after it, when the writer has nothing else to do
 
@@ -327,23 +327,14 @@ class CatalogWriter:
 
     def list_documents(self, reporter=None) -> int:
         """List the names of every document the doc_names table lacks (a catalog made
-        before it, or listed with another alias table), committing every NAMES_BATCH
-        documents, so news linking never rereads a document's text; returns how many."""
+        before it, or listed with another alias table), in `-j` processes, committing each
+        batch, so news linking never rereads a document's text; returns how many."""
         self.commit()
-        todo = [r[0] for r in self.conn.execute(
-            "SELECT doc_id FROM documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM doc_names n WHERE n.doc_id = d.doc_id) ORDER BY doc_id")]
+        todo = names.pending(self.conn)
         if todo and reporter is not None:
             reporter.phase("listing names", len(todo))
-        aliases = default_aliases()
-        for start in range(0, len(todo), NAMES_BATCH):
-            rows = []
-            for doc_id in todo[start:start + NAMES_BATCH]:
-                title = self.conn.execute("SELECT title FROM documents WHERE doc_id = ?",
-                                          (doc_id,)).fetchone()[0]
-                listing = list_names(title, (t for _, t in page_texts(self.conn, doc_id)),
-                                     aliases)
-                rows.append((doc_id, *names_row(listing)))
+        for rows in names.listings(self.conn, self.settings.catalog_path, todo,
+                                   self.settings.worker_count):
             with transaction(self.conn):
                 self.conn.executemany("INSERT OR REPLACE INTO doc_names VALUES (?, ?, ?, ?)",
                                       rows)

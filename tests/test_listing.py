@@ -17,6 +17,7 @@ from archive.config import Settings
 from archive.search import WhooshIndex
 from archive.xref.listing import list_names, listing_key, names_row
 from archive.xref.vocabulary import WORD
+from indexer import names as names_module
 from indexer.report import SilentReporter
 from indexer.run import index_collection
 from tests.conftest import NEWS, SAMPLE
@@ -191,3 +192,19 @@ def test_entities_in_finds_what_find_finds_word_by_word():
     for text in texts:
         assert table.entities_in(text) == by_find(text)
     assert table.entities_in(texts[-1])  # the shortcut finds something at all
+
+
+def test_the_listing_phase_lists_in_processes_what_one_process_lists(letters, tmp_path,
+                                                                     monkeypatch):
+    settings = copy_of(letters, tmp_path)
+    conn = connect(settings.catalog_path)
+    expected = conn.execute("SELECT * FROM doc_names ORDER BY doc_id").fetchall()
+    conn.execute("DELETE FROM doc_names")
+    conn.close()
+    monkeypatch.setattr(names_module, "BATCH", 4)  # several batches for the two processes
+    reporter = Phases()
+    index_collection(settings, letters[1], reporter)
+    assert reporter.steps["listing names"] == len(expected)
+    conn = connect(settings.catalog_path, readonly=True)
+    assert conn.execute("SELECT * FROM doc_names ORDER BY doc_id").fetchall() == expected
+    conn.close()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
@@ -112,6 +113,23 @@ def _hit(fields: dict, score: float) -> Hit:
                date=fields["date"].date().isoformat() if fields.get("date") else None,
                page_count=fields.get("pages", 0),
                score=float(score) if isinstance(score, (int, float)) else 0.0)  # sort keys
+
+
+def _stored_reader(reader) -> Callable[[int], dict]:
+    """docnum -> stored fields, read from each segment's own store: half the cost of the
+    searcher's stored_fields (22 against 45 us a document), which copies every dict to drop
+    fields the schema no longer has, and _hit reads only its own. search_all fetches every
+    hit's (news linking asks for 26,000 documents naming "letter" at 100,000)."""
+    leaves = list(reader.leaf_readers())
+    offsets = [offset for _, offset in leaves]
+    stores = [getattr(getattr(leaf, "_perdoc", None), "stored_fields", leaf.stored_fields)
+              for leaf, _ in leaves]
+
+    def stored(docnum: int) -> dict:
+        i = bisect_right(offsets, docnum) - 1
+        return stores[i](docnum - offsets[i])
+
+    return stored
 
 
 def _allowed(reader, facets: dict[str, FacetArrays],
@@ -374,7 +392,8 @@ class WhooshIndex:
                                           allowed.tobytes() if allowed is not None else None)
             with suppress(TimeLimit):
                 searcher.search_with_collector(q, collector)
-            hits = [_hit(hit.fields(), hit.score) for hit in collector.results()]
+            stored = _stored_reader(reader)
+            hits = [_hit(stored(hit.docnum), hit.score) for hit in collector.results()]
         yield from hits
 
     def _filter(self, request: SearchRequest) -> wq.Query | None:

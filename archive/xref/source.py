@@ -60,6 +60,9 @@ class _Bounded(OrderedDict):
 # these caches outlive one LinkSource, keyed by the state of the archive they were read
 # from (its catalog and its latest extraction) and bounded for a long-running server.
 _LISTINGS: _Bounded = _Bounded(20_000)
+# The documents naming each name: "letter" names a quarter of an archive, and most stories.
+_NAMING: _Bounded = _Bounded(256)
+NAMING_IDS = 1_000_000  # document ids held by _NAMING at most
 _GRAMS: _Bounded = _Bounded(2_000)
 _RARITIES: _Bounded = _Bounded(1)
 
@@ -76,6 +79,7 @@ class LinkSource:
         self._facts: dict[str, DocFacts] = {}
         self._state: tuple | None = None
         self._stored: bool | None = None  # whether doc_names holds this table's listings
+        self._indexed: int | None = None  # documents in the search index
 
     # documents ------------------------------------------------------------------------------
     def has_document(self, doc_id: str) -> bool:
@@ -218,13 +222,22 @@ class LinkSource:
         return [hit.doc_id for hit in result.hits]
 
     def documents_naming(self, spellings: list[str]) -> list[str]:
-        """Every document the index finds for any of these spellings (as phrases)."""
+        """Every document the index finds for any of these spellings (as phrases), in rank
+        order; the same list for the same state of the archive (a fresh copy each time)."""
         query = "(" + " OR ".join(f'"{s}"' for s in spellings) + ")"
-        try:
-            return [hit.doc_id for hit in self.index.search_all(SearchRequest(query,
-                                                                              aliases=False))]
-        except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
-            return []
+        if self._indexed is None:  # the index may catch up on a catalog that did not change
+            self._indexed = self.index.doc_count()
+        key = (self.state(), self._indexed, query)
+        if key not in _NAMING:
+            try:
+                found = tuple(hit.doc_id for hit in self.index.search_all(
+                    SearchRequest(query, aliases=False)))
+            except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
+                found = ()
+            _NAMING.put(key, found)
+            while sum(len(ids) for ids in _NAMING.values()) > NAMING_IDS and len(_NAMING) > 1:
+                _NAMING.popitem(last=False)
+        return list(_NAMING[key])
 
     # sentence vectors -----------------------------------------------------------------------
     @property

@@ -23,6 +23,11 @@ from indexer.run import index_collection
 from tests.conftest import NEWS, SAMPLE
 
 
+def clear_caches() -> None:
+    source_module._LISTINGS.clear()
+    source_module._NAMES.clear()
+
+
 class Phases(SilentReporter):
     """A reporter remembering each phase and the steps taken in it."""
 
@@ -56,7 +61,7 @@ def copy_of(letters, tmp_path) -> Settings:
 
 def all_links(settings: Settings) -> dict[str, list]:
     """Every candidate of every sample story, with its score and evidence."""
-    source_module._LISTINGS.clear()
+    clear_caches()
     conn = connect(settings.catalog_path, readonly=True)
     source = xref.LinkSource(conn, WhooshIndex(settings.index_dir))
     out = {a.source: [(link.doc_id, round(link.score, 9),
@@ -83,7 +88,7 @@ def test_an_index_run_lists_the_names_of_every_document(letters):
     bin_laden = conn.execute("SELECT doc_id FROM paths WHERE path = "
                              "'letter-025-ar-bin-laden.txt'").fetchone()[0]
     assert "osama-bin-laden" in json.loads(rows[bin_laden])
-    source_module._LISTINGS.clear()
+    clear_caches()
     source = xref.LinkSource(conn, WhooshIndex(settings.index_dir))
     for doc_id in doc_ids:  # what the worker listed is what the text holds
         assert source.listing(doc_id) == listed_from_text(conn, doc_id)
@@ -95,7 +100,7 @@ def test_linking_reads_the_stored_names_not_the_documents_text(letters, monkeypa
     conn = connect(settings.catalog_path, readonly=True)
     doc_ids = [r[0] for r in conn.execute("SELECT doc_id FROM documents")]
     expected = {d: listed_from_text(conn, d) for d in doc_ids}
-    source_module._LISTINGS.clear()
+    clear_caches()
 
     def no_text(*args, **kwargs):
         raise AssertionError("a document's text was read to list its names")

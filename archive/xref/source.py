@@ -59,7 +59,8 @@ class _Bounded(OrderedDict):
 # What is read from a document changes only when its file is extracted again (a retry), so
 # these caches outlive one LinkSource, keyed by the state of the archive they were read
 # from (its catalog and its latest extraction) and bounded for a long-running server.
-_LISTINGS: _Bounded = _Bounded(20_000)
+_LISTINGS: _Bounded = _Bounded(5_000)
+_NAMES: _Bounded = _Bounded(50_000)
 # The documents naming each name: "letter" names a quarter of an archive, and most stories.
 _NAMING: _Bounded = _Bounded(256)
 NAMING_IDS = 1_000_000  # document ids held by _NAMING at most
@@ -156,12 +157,16 @@ class LinkSource:
                                  (t for _, t in page_texts(self.conn, doc_id)), self.aliases)
         return _LISTINGS.put(key, listing)
 
-    def _stored_row(self, doc_id: str):
-        if self._stored is None:  # an older catalog, or listings of another alias table
+    def _is_stored(self) -> bool:
+        """Whether doc_names holds listings of this alias table (not in an older catalog)."""
+        if self._stored is None:
             self._stored = has_table(self.conn, "doc_names") and self.conn.execute(
                 "SELECT 1 FROM meta WHERE key = 'doc_names' AND value = ?",
                 (listing_key(self.aliases),)).fetchone() is not None
-        if not self._stored:
+        return self._stored
+
+    def _stored_row(self, doc_id: str):
+        if not self._is_stored():
             return None
         return self.conn.execute("SELECT names, complete, spellings FROM doc_names "
                                  "WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -169,8 +174,17 @@ class LinkSource:
     def names_in(self, doc_id: str) -> tuple[frozenset[str], bool]:
         """The alias-table entities a document names as whole words (title and text), and
         whether its whole text was read."""
+        # Asked of hundreds of documents an article: their spellings are left undecoded.
+        key = (self.state(), listing_key(self.aliases), doc_id)
+        if key in _NAMES:
+            return _NAMES[key]
+        if key not in _LISTINGS and self._is_stored():
+            row = self.conn.execute("SELECT names, complete FROM doc_names WHERE doc_id = ?",
+                                    (doc_id,)).fetchone()
+            if row is not None:
+                return _NAMES.put(key, (frozenset(json.loads(row[0])), bool(row[1])))
         listing = self.listing(doc_id)
-        return listing.names, listing.complete
+        return _NAMES.put(key, (listing.names, listing.complete))
 
     def ngrams_of(self, doc_id: str) -> frozenset:
         """The word n-grams of a document's first pages (shared-phrase evidence)."""

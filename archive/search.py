@@ -420,8 +420,9 @@ class WhooshIndex:
         with admitted(q, deadline), self._searcher() as searcher:
             reader = searcher.reader()
             q, words = self._expand(q, reader, deadline)
-            values = self._facets(reader)
-            allowed = _allowed(reader, values, request)
+            arrays = self._facets(reader) if request.facets or request.filters else {}
+            values = arrays if request.facets else {}
+            allowed = _allowed(reader, arrays, request)
             results, matched, partial = _collect(searcher, fast_matchers(q, deadline), request,
                                                  sortedby, allowed, deadline)
             total = len(matched)

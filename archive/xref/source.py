@@ -230,7 +230,7 @@ class LinkSource:
         """Documents holding a phrase (the index's phrase search; no alias widening)."""
         try:
             result = self.index.search(SearchRequest(f'"{phrase}"', page_size=limit,
-                                                     aliases=False))
+                                                     aliases=False, facets=False))
         except Exception:  # noqa: BLE001 - a quote the query parser dislikes is not evidence
             return []
         return [hit.doc_id for hit in result.hits]

@@ -61,7 +61,8 @@ class _Bounded(OrderedDict):
 # from (its catalog and its latest extraction) and bounded for a long-running server.
 _LISTINGS: _Bounded = _Bounded(5_000)
 _NAMES: _Bounded = _Bounded(50_000)
-# The documents naming each name: "letter" names a quarter of an archive, and most stories.
+# The documents naming each name: "letter" is named by a quarter of a generated archive of
+# 100,000 documents (25,518), and by most stories.
 _NAMING: _Bounded = _Bounded(256)
 NAMING_IDS = 1_000_000  # document ids held by _NAMING at most
 _GRAMS: _Bounded = _Bounded(2_000)

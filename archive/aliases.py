@@ -50,6 +50,11 @@ class AliasTable:
                     key = _key(spelling)
                     if key:
                         self._by_key.setdefault(key, entity.entity_id)
+        # The lengths of the spellings starting with each folded word: entities_in tries
+        # only those at a word, instead of every length at every word of a long document.
+        self._lengths: dict[str, frozenset[int]] = {}
+        for key in self._by_key:
+            self._lengths[key[0]] = self._lengths.get(key[0], frozenset()) | {len(key)}
 
     def find(self, words: list[str], start: int) -> tuple[str, int] | None:
         """The entity whose spelling starts at words[start] (longest match), and its length.
@@ -78,9 +83,11 @@ class AliasTable:
     def entities_in(self, text: str) -> list[str]:
         """Ids of the entities named in a text, in order of first mention."""
         words = _WORD.findall(text)
+        folds: dict[str, str] = {}  # a document repeats its words: each is folded once
+        folded = [folds.get(w) or folds.setdefault(w, fold(w)) for w in words]
         found, i = [], 0
         while i < len(words):
-            match = self.find(words, i)
+            match = self._find_words(words, folded, i, folds)
             if match:
                 if match[0] not in found:
                     found.append(match[0])
@@ -88,6 +95,30 @@ class AliasTable:
             else:
                 i += 1
         return found
+
+    def _find_words(self, words: list[str], folded: list[str], start: int,
+                    folds: dict[str, str]) -> tuple[str, int] | None:
+        # find() for the words of a tokenised text (none empty, each one token, so that a
+        # spelling's key is the run of their folds); the same answers, fewer lookups.
+        first = words[start]
+        found = self._find_folded(folded, start, first, folded[start])
+        if found is None and len(first) > 3 and first[0] in PROCLITICS:
+            bare = first[1:]
+            found = self._find_folded(folded, start, bare,
+                                      folds.get(bare) or folds.setdefault(bare, fold(bare)))
+        return found
+
+    def _find_folded(self, folded: list[str], start: int, first: str,
+                     first_folded: str) -> tuple[str, int] | None:
+        lengths = self._lengths.get(first_folded, frozenset())
+        for length in range(min(MAX_WORDS, len(folded) - start), 0, -1):
+            if length == 1 and first.replace(".", "") in self._acronyms:
+                return self._acronyms[first.replace(".", "")], 1
+            if length in lengths:
+                entity_id = self._by_key.get((first_folded, *folded[start + 1:start + length]))
+                if entity_id:
+                    return entity_id, length
+        return None
 
 
 def load_aliases(path: Path = ALIAS_FILE) -> AliasTable:

@@ -15,8 +15,9 @@ from archive.errors import DocumentGoneError, DocumentNotFoundError, IndexMissin
 from archive.model import Document, IndexRecord, Page
 from archive.permalinks import ID_LENGTH, doc_id_for, is_doc_id
 
-SCHEMA_VERSION = 3  # 2: editors' findings (tags, stars, notes, saved searches), versions
+SCHEMA_VERSION = 4  # 2: editors' findings (tags, stars, notes, saved searches), versions
 # 3: editors' notes on news links (a link the machine missed, added by hand)
+# 4: doc_names, the names news linking reads of each document (archive/xref/listing.py)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -165,6 +166,14 @@ CREATE TABLE IF NOT EXISTS versions (
 );
 CREATE INDEX IF NOT EXISTS versions_doc ON versions(doc_id);
 CREATE INDEX IF NOT EXISTS versions_next ON versions(next_id);
+-- Listed by the indexer with the alias table meta 'doc_names' names; names: JSON entity ids,
+-- spellings: compressed JSON [latin, arabic] (archive/xref/listing.py).
+CREATE TABLE IF NOT EXISTS doc_names (
+    doc_id TEXT PRIMARY KEY,
+    names TEXT NOT NULL,
+    complete INTEGER NOT NULL,
+    spellings BLOB NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY,
     folder TEXT NOT NULL,

@@ -115,6 +115,9 @@ class SearchRequest:
     without: tuple[str, ...] = ()  # alias spellings the reader took out of the widening
     # Only these documents (a restriction the catalog made: tags); None: no restriction.
     doc_ids: frozenset[str] | None = None
+    # Count the facets of the whole result set; news linking asks only for the hits (the
+    # facet arrays take 2.1 s to build at 100,000 documents).
+    facets: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Derived fields: language tags per page and per document, normalised dates."""
+"""Derived fields: language tags per page and per document, normalised dates, the names
+news linking reads of a document."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
+
+from archive.aliases import default_aliases
+from archive.xref.listing import DocNames
+from archive.xref.listing import list_names as _list_names
 
 # The languages such releases hold, plus the common European and Asian ones of peer fixtures.
 # Lingua has no Pashto model; Pashto text is tagged with its closest neighbour, mostly fa/ur.
@@ -320,3 +325,9 @@ def normalise_date(value) -> str | None:
                 return parsed.strftime("%Y")
             return parsed.isoformat(timespec="seconds")
     return None
+
+
+def list_names(title: str | None, pages: list[str]) -> DocNames:
+    """The alias-table names and the spelled names of a document (archive/xref/listing.py),
+    stored in the catalog so that linking an article never rereads its candidates."""
+    return _list_names(title, pages, default_aliases())

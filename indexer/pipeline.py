@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from archive.xref.listing import DocNames
 from indexer import enrich
 from indexer.detect import detect_mime, is_hint_only, reads_as_text
 from indexer.errors import (
@@ -91,6 +92,7 @@ class Outcome:
     metadata: dict[str, Any] = field(default_factory=dict)
     children: list[ChildRef] = field(default_factory=list)
     seconds: float = 0.0
+    names: DocNames | None = None  # listed by the worker; None: the writer lists them
 
 
 def mime_of(path: Path) -> str:
@@ -249,15 +251,15 @@ def extract_task(task: Task, options: ExtractOptions, blob_dir: Path, max_depth:
         error = f"{task.rel}: no text found" + (
             (" (no text layer, and OCR is off: --ocr)" if not options.ocr else
              " (OCR found none)") if scanned else "") + "."
+    title = clean_text(str(extracted.title or "")).strip() or None
     return Outcome(
         task=task, status=status, mime=mime, kind=kind_of(mime), reason=reason, error=error,
-        title=clean_text(str(extracted.title or "")).strip() or None,
-        author=clean_text(str(extracted.author or "")).strip() or None,
+        title=title, author=clean_text(str(extracted.author or "")).strip() or None,
         created=enrich.normalise_date(extracted.created),
         modified=enrich.normalise_date(extracted.modified),
         pages=pages, page_languages=page_languages, languages=languages,
         metadata=_clean(extracted.metadata), children=children,
-        seconds=round(time.monotonic() - started, 3))
+        names=enrich.list_names(title, pages), seconds=round(time.monotonic() - started, 3))
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ def index_collection(settings: Settings, folder: Path, reporter: Reporter | None
         reporter.phase("indexing", 0)
         summary.indexed += writer.sync_index()
         summary.searchable_seconds = time.monotonic() - started
+        writer.list_documents(reporter)  # once for a catalog made before doc_names
         if settings.embeddings:  # after the index commit: search works while this runs
             summary.embedded = writer.embed_documents(reporter)
         if summary.extracted or summary.removed or summary.moved or summary.embedded:

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.catalog import compress_text, connect, index_records
+from archive.aliases import default_aliases
+from archive.catalog import compress_text, connect, index_records, transaction
 from archive.config import Settings
 from archive.engines import archive_engine, index_folder, open_index, open_index_for_writing
 from archive.errors import CollectionMismatchError
 from archive.permalinks import doc_id_for
 from archive.search import SearchIndex
+from archive.xref.listing import list_names, listing_key, names_row
+from indexer import names
 from indexer.pipeline import EXTRACTOR_VERSION, Outcome
 from indexer.rebuild import rebuild as rebuild_index
 from indexer.rebuild import restore_interrupted_swap
@@ -78,6 +81,7 @@ class CatalogWriter:
         self.uncommitted = 0
         if collection is not None:
             self._claim_collection(collection.resolve())
+        self._claim_listings()
 
     def _claim_collection(self, root: Path) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()
@@ -87,6 +91,17 @@ class CatalogWriter:
                 f"--var for this collection, or delete {self.settings.var} to start over.")
         if not row:
             self.conn.execute("INSERT INTO meta VALUES ('collection', ?)", (str(root),))
+
+    def _claim_listings(self) -> None:
+        # The names of doc_names were listed with the alias table meta 'doc_names' names;
+        # those of another table (or another LISTING_VERSION) are listed again.
+        key = listing_key(default_aliases())
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'doc_names'").fetchone()
+        if row is None or row[0] != key:
+            with transaction(self.conn):
+                self.conn.execute("DELETE FROM doc_names")
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('doc_names', ?)",
+                                  (key,))
 
     # transactions ---------------------------------------------------------------------------
     # The connection itself says whether a batch is open (in_transaction): a signal landing
@@ -268,6 +283,9 @@ class CatalogWriter:
             "INSERT INTO pages (doc_id, n, text, languages) VALUES (?, ?, ?, ?)",
             [(doc_id, n, compress_text(text), json.dumps(list(langs)))
              for n, (text, langs) in enumerate(zip(outcome.pages, languages, strict=True), 1)])
+        listing = outcome.names or list_names(outcome.title, outcome.pages, default_aliases())
+        self.conn.execute("INSERT OR REPLACE INTO doc_names VALUES (?, ?, ?, ?)",
+                          (doc_id, *names_row(listing)))
         self.set_path(task.rel, doc_id, task.size, task.mtime_ns, task.parent_path,
                       task.root_path)
         for child in outcome.children:
@@ -306,6 +324,23 @@ class CatalogWriter:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("engine", engine), ("xapian_shards", shards)])
         return index
+
+    def list_documents(self, reporter=None) -> int:
+        """List the names of every document the doc_names table lacks (a catalog made
+        before it, or listed with another alias table), in `-j` processes, committing each
+        batch, so news linking never rereads a document's text; returns how many."""
+        self.commit()
+        todo = names.pending(self.conn)
+        if todo and reporter is not None:
+            reporter.phase("listing names", len(todo))
+        for rows in names.listings(self.conn, self.settings.catalog_path, todo,
+                                   self.settings.worker_count):
+            with transaction(self.conn):
+                self.conn.executemany("INSERT OR REPLACE INTO doc_names VALUES (?, ?, ?, ?)",
+                                      rows)
+            if reporter is not None:
+                reporter.step("", len(rows))
+        return len(todo)
 
     def embed_documents(self, reporter=None) -> int:
         """Compute the sentence embeddings of every document that has none yet (news linking

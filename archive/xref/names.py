@@ -9,9 +9,10 @@ from archive.aliases import AliasTable, Entity
 from archive.analysis import fold
 from archive.labels import KIND_NAMES, LANGUAGE_NAMES
 from archive.xref.context import ArticleContext
+from archive.xref.listing import ENTITY_KINDS
 from archive.xref.scoring import either, rarity
 from archive.xref.skeletons import MIN_SKELETON, latin_spelling, skeleton
-from archive.xref.source import ENTITY_KINDS, LinkSource
+from archive.xref.source import LinkSource
 from archive.xref.vocabulary import (
     ENCODING_CUES,
     FORM_CUES,

@@ -12,19 +12,21 @@ import numpy as np
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold
-from archive.catalog import page_texts
+from archive.catalog import has_table, page_texts
 from archive.embeddings import VectorIndex, document_units, embed, vector_path
 from archive.model import SearchRequest
 from archive.search import SearchIndex
+from archive.xref.listing import (
+    DocNames,
+    list_names,
+    listing_key,
+    spellings_from,
+)
 from archive.xref.scoring import share_rarity
-from archive.xref.skeletons import document_names
 from archive.xref.vocabulary import ngrams, words_of
 
-ENTITY_KINDS = ("person", "organisation", "place", "event", "name", "concept")
-NAMES_CHARS = 50_000  # of a document's text read to list the names it holds
 GRAMS_CHARS = 300_000  # of a document's text read for its word n-grams
 GRAMS_PAGES = 200
-SPELLINGS_CHARS = 100_000  # of a document's text read for the names spelled in its scripts
 
 
 class DocFacts(NamedTuple):
@@ -54,12 +56,17 @@ class _Bounded(OrderedDict):
         return value
 
 
-# Documents are content-addressed (the id is a hash), so what is read from one never changes:
-# these caches outlive one LinkSource, bounded for a long-running server.
-_NAMES: _Bounded = _Bounded(20_000)
+# What is read from a document changes only when its file is extracted again (a retry), so
+# these caches outlive one LinkSource, keyed by the state of the archive they were read
+# from (its catalog and its latest extraction) and bounded for a long-running server.
+_LISTINGS: _Bounded = _Bounded(5_000)
+_NAMES: _Bounded = _Bounded(50_000)
+# The documents naming each name: "letter" is named by a quarter of a generated archive of
+# 100,000 documents (25,518), and by most stories.
+_NAMING: _Bounded = _Bounded(256)
+NAMING_IDS = 1_000_000  # document ids held by _NAMING at most
 _GRAMS: _Bounded = _Bounded(2_000)
 _RARITIES: _Bounded = _Bounded(1)
-_SPELLINGS: _Bounded = _Bounded(2_000)
 
 
 class LinkSource:
@@ -72,6 +79,9 @@ class LinkSource:
         self.aliases = aliases or default_aliases()
         # A retried file can change form, so facts are read anew by each source.
         self._facts: dict[str, DocFacts] = {}
+        self._state: tuple | None = None
+        self._stored: bool | None = None  # whether doc_names holds this table's listings
+        self._indexed: int | None = None  # documents in the search index
 
     # documents ------------------------------------------------------------------------------
     def has_document(self, doc_id: str) -> bool:
@@ -121,47 +131,80 @@ class LinkSource:
             "SELECT doc_id FROM documents WHERE parent_id = ? AND present = 1 AND "
             "status = 'ok' LIMIT ?", (doc_id, limit))]
 
+    def state(self) -> tuple:
+        """What changes when the archive's documents do: its catalog, how many documents
+        are present and the latest extraction (a new or retried file). Read once: a source
+        links against one state of the archive."""
+        if self._state is None:
+            self._state = (str(vector_path(self.conn)), *self.conn.execute(
+                "SELECT COUNT(*), MAX(extracted_at) FROM documents WHERE present = 1"
+            ).fetchone())
+        return self._state
+
+    def listing(self, doc_id: str) -> DocNames:
+        """The names a document holds (listing.py): its doc_names row, written by the
+        indexer, or listed here from its text when it has none."""
+        key = (self.state(), listing_key(self.aliases), doc_id)
+        if key in _LISTINGS:
+            return _LISTINGS[key]
+        row = self._stored_row(doc_id)
+        if row is not None:
+            latin, arabic = spellings_from(row[2])
+            listing = DocNames(frozenset(json.loads(row[0])), bool(row[1]), latin, arabic)
+        else:
+            title = self.conn.execute("SELECT title FROM documents WHERE doc_id = ?",
+                                      (doc_id,)).fetchone()
+            listing = list_names(title[0] if title else None,
+                                 (t for _, t in page_texts(self.conn, doc_id)), self.aliases)
+        return _LISTINGS.put(key, listing)
+
+    def _is_stored(self) -> bool:
+        """Whether doc_names holds listings of this alias table (not in an older catalog)."""
+        if self._stored is None:
+            self._stored = has_table(self.conn, "doc_names") and self.conn.execute(
+                "SELECT 1 FROM meta WHERE key = 'doc_names' AND value = ?",
+                (listing_key(self.aliases),)).fetchone() is not None
+        return self._stored
+
+    def _stored_row(self, doc_id: str):
+        if not self._is_stored():
+            return None
+        return self.conn.execute("SELECT names, complete, spellings FROM doc_names "
+                                 "WHERE doc_id = ?", (doc_id,)).fetchone()
+
     def names_in(self, doc_id: str) -> tuple[frozenset[str], bool]:
         """The alias-table entities a document names as whole words (title and text), and
         whether its whole text was read."""
-        if doc_id in _NAMES:
-            return _NAMES[doc_id]
-        row = self.conn.execute("SELECT COALESCE(title, '') FROM documents WHERE doc_id = ?",
-                                (doc_id,)).fetchone()
-        parts, size, complete = [row[0] if row else ""], 0, True
-        for _, text in page_texts(self.conn, doc_id):
-            if size > NAMES_CHARS:
-                complete = False
-                break
-            parts.append(text)
-            size += len(text)
-        names = frozenset(e for e in self.aliases.entities_in("\n".join(parts))
-                          if self.aliases.entities[e].kind in ENTITY_KINDS)
-        return _NAMES.put(doc_id, (names, complete))
+        # Asked of hundreds of documents an article: their spellings are left undecoded.
+        key = (self.state(), listing_key(self.aliases), doc_id)
+        if key in _NAMES:
+            return _NAMES[key]
+        if key not in _LISTINGS and self._is_stored():
+            row = self.conn.execute("SELECT names, complete FROM doc_names WHERE doc_id = ?",
+                                    (doc_id,)).fetchone()
+            if row is not None:
+                return _NAMES.put(key, (frozenset(json.loads(row[0])), bool(row[1])))
+        listing = self.listing(doc_id)
+        return _NAMES.put(key, (listing.names, listing.complete))
 
     def ngrams_of(self, doc_id: str) -> frozenset:
         """The word n-grams of a document's first pages (shared-phrase evidence)."""
-        if doc_id not in _GRAMS:
+        key = (self.state(), doc_id)
+        if key not in _GRAMS:
             text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
-            _GRAMS.put(doc_id, frozenset(ngrams(words_of(text[:GRAMS_CHARS]))))
-        return _GRAMS[doc_id]
+            _GRAMS.put(key, frozenset(ngrams(words_of(text[:GRAMS_CHARS]))))
+        return _GRAMS[key]
 
     def spellings_in(self, doc_id: str, latin: bool) -> dict[str, dict[str, str]]:
         """skeleton -> {spelling: word} of a document's first pages: its Latin names (words
         it capitalises and never writes in lower case), or its Arabic-script words
         (skeletons.document_names)."""
-        key = (doc_id, latin)
-        if key not in _SPELLINGS:
-            text = " ".join(t for _, t in page_texts(self.conn, doc_id, GRAMS_PAGES))
-            names = document_names(text[:SPELLINGS_CHARS], latin)
-            _SPELLINGS.put(key, names)
-        return _SPELLINGS[key]
+        return self.listing(doc_id).spellings(latin)
 
     def rarities(self) -> tuple[dict[str, float], dict[str, float]]:
         """How rare each document kind and each language is among readable documents
         (share_rarity); computed once per state of the catalog."""
-        state = (str(vector_path(self.conn)), *self.conn.execute(
-            "SELECT COUNT(*), MAX(extracted_at) FROM documents WHERE present = 1").fetchone())
+        state = self.state()
         if state not in _RARITIES:
             _RARITIES.put(state, self._count_rarities())
         return _RARITIES[state]
@@ -188,19 +231,28 @@ class LinkSource:
         """Documents holding a phrase (the index's phrase search; no alias widening)."""
         try:
             result = self.index.search(SearchRequest(f'"{phrase}"', page_size=limit,
-                                                     aliases=False))
+                                                     aliases=False, facets=False))
         except Exception:  # noqa: BLE001 - a quote the query parser dislikes is not evidence
             return []
         return [hit.doc_id for hit in result.hits]
 
     def documents_naming(self, spellings: list[str]) -> list[str]:
-        """Every document the index finds for any of these spellings (as phrases)."""
+        """Every document the index finds for any of these spellings (as phrases), in rank
+        order; the same list for the same state of the archive (a fresh copy each time)."""
         query = "(" + " OR ".join(f'"{s}"' for s in spellings) + ")"
-        try:
-            return [hit.doc_id for hit in self.index.search_all(SearchRequest(query,
-                                                                              aliases=False))]
-        except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
-            return []
+        if self._indexed is None:  # the index may catch up on a catalog that did not change
+            self._indexed = self.index.doc_count()
+        key = (self.state(), self._indexed, query)
+        if key not in _NAMING:
+            try:
+                found = tuple(hit.doc_id for hit in self.index.search_all(
+                    SearchRequest(query, aliases=False)))
+            except Exception:  # noqa: BLE001 - an unparsable spelling is no evidence
+                found = ()
+            _NAMING.put(key, found)
+            while sum(len(ids) for ids in _NAMING.values()) > NAMING_IDS and len(_NAMING) > 1:
+                _NAMING.popitem(last=False)
+        return list(_NAMING[key])
 
     # sentence vectors -----------------------------------------------------------------------
     @property

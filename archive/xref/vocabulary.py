@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from archive.analysis import TOKEN_PATTERN, fold
 from archive.permalinks import ID_LENGTH
@@ -86,9 +87,14 @@ def page_counts(text: str) -> set[int]:
     return counts
 
 
+# Folding is the cost of reading a candidate's n-grams (300,000 characters of it), and
+# documents share most of their words.
+_fold_word = lru_cache(maxsize=200_000)(fold)
+
+
 def words_of(text: str) -> list[str]:
     """The folded words of a text, in order."""
-    return [fold(w) for w in WORD.findall(text)]
+    return [_fold_word(w) for w in WORD.findall(text)]
 
 
 def ngrams(words: list[str]) -> list[tuple[str, ...]]:

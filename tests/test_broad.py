@@ -134,3 +134,10 @@ def test_the_process_ends_with_the_server_even_when_the_server_is_killed(sample_
 def _spawned(pid: int) -> bool:
     # multiprocessing's spawn runs `python -c 'from multiprocessing.spawn import spawn_main'`
     return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_the_process_gives_way_to_plain_searches(runner):
+    # A broad search may be cut short, a plain one may not: niced, the process gets the
+    # CPU the server's threads leave.
+    fields = Path(f"/proc/{runner.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    assert int(fields[16]) - os.nice(0) == broad.NICENESS  # field 19 of stat: nice

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from archive.bounded import Bounded
 from archive.errors import IndexBusyError
 from archive.scoring import ArrayBM25F
 
@@ -93,7 +93,7 @@ class SearcherPool:
         self._facet_lock = threading.Lock()
         self._closed = False
         self.builds = 0  # how many facet builds ran (tests count them)
-        self._similar: OrderedDict = OrderedDict()
+        self._similar = Bounded(SIMILAR_KEPT)
         self._similar_version: tuple | None = None
         self._similar_working: dict[tuple, threading.Event] = {}
         self.similar_computed = 0  # how many "more like this" answers were worked out
@@ -137,13 +137,13 @@ class SearcherPool:
         version = version_of(reader)
         with self._lock:
             if version != self._similar_version:
-                self._similar, self._similar_version = OrderedDict(), version
+                self._similar, self._similar_version = Bounded(SIMILAR_KEPT), version
                 self._similar_working = {}
             working = self._similar_working.get(key)
             mine = working is None and key not in self._similar
             if mine:
                 working = self._similar_working[key] = threading.Event()
-        if working is not None and not mine:
+        if not mine and working is not None:
             working.wait(SIMILAR_WAIT)  # then its answer, or (slow, cut short) one made here
         with self._lock:
             if key in self._similar:
@@ -154,9 +154,7 @@ class SearcherPool:
             with self._lock:
                 self.similar_computed += 1
                 if whole and version == self._similar_version:
-                    self._similar[key] = answer
-                    while len(self._similar) > SIMILAR_KEPT:
-                        self._similar.popitem(last=False)
+                    self._similar.put(key, answer)
             return answer
         finally:
             if mine:  # kept (or not) first, then the waiting requests are let go

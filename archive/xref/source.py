@@ -5,13 +5,13 @@ tested with a small fake instead of an indexed archive."""
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
 
 from archive.aliases import AliasTable, default_aliases
 from archive.analysis import fold
+from archive.bounded import Bounded
 from archive.catalog import has_table, page_texts
 from archive.embeddings import VectorIndex, document_units, embed, vector_path
 from archive.model import SearchRequest
@@ -41,32 +41,17 @@ class DocFacts(NamedTuple):
 NO_FACTS = DocFacts("", frozenset(), "", 0)
 
 
-class _Bounded(OrderedDict):
-    """A least-recently-used cache holding at most `size` entries."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def put(self, key, value):
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-
 # What is read from a document changes only when its file is extracted again (a retry), so
 # these caches outlive one LinkSource, keyed by the state of the archive they were read
 # from (its catalog and its latest extraction) and bounded for a long-running server.
-_LISTINGS: _Bounded = _Bounded(5_000)
-_NAMES: _Bounded = _Bounded(50_000)
+_LISTINGS: Bounded = Bounded(5_000)
+_NAMES: Bounded = Bounded(50_000)
 # The documents naming each name: "letter" is named by a quarter of a generated archive of
 # 100,000 documents (25,518), and by most stories.
-_NAMING: _Bounded = _Bounded(256)
+_NAMING: Bounded = Bounded(256)
 NAMING_IDS = 1_000_000  # document ids held by _NAMING at most
-_GRAMS: _Bounded = _Bounded(2_000)
-_RARITIES: _Bounded = _Bounded(1)
+_GRAMS: Bounded = Bounded(2_000)
+_RARITIES: Bounded = Bounded(1)
 
 
 class LinkSource:

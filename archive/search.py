@@ -39,6 +39,7 @@ from archive.query import (
 from archive.schema import index_fields, index_schema
 from archive.searchers import FacetArrays, SearcherPool, index_stamp, open_vanishing, shared_pool
 from archive.snippets import make_snippets
+from archive.writing import Writer
 
 LARGE_BATCH = 500  # below this, one writer process is faster than starting several
 DEADLINE = SEARCH_SECONDS  # seconds a query may run before it stops with the hits so far
@@ -260,7 +261,7 @@ class WhooshIndex:
             if procs > 1 and len(records) >= LARGE_BATCH:
                 writer = self.ix.writer(procs=procs, multisegment=True, limitmb=128)
             else:
-                writer = self.ix.writer(limitmb=128)
+                writer = Writer(self.ix, limitmb=128)
         except whoosh_index.LockError as exc:
             raise IndexBusyError(f"The search index in {self.index_dir} is being written by "
                                  f"another process; try again when it finishes.") from exc

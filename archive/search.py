@@ -347,7 +347,16 @@ class WhooshIndex:
 
     def _parse_request(self, query: str, aliases: bool,
                        without: tuple[str, ...] = ()) -> tuple[wq.Query, list[str]]:
-        return parse_request(query, aliases, self.aliases, self.ix.schema, without)
+        # The site asks is_broad, then searches, on one index object per request: the
+        # second parse was 7% of the server's CPU under load (py-spy). Queries are not
+        # changed in place (pin_words copies), so the last one is kept.
+        key = (query, aliases, tuple(without))
+        last = getattr(self, "_last_parse", None)
+        if last is not None and last[0] == key:
+            return last[1][0], list(last[1][1])
+        q, expanded = parse_request(query, aliases, self.aliases, self.ix.schema, without)
+        self._last_parse = (key, (q, tuple(expanded)))
+        return q, list(expanded)
 
     def _expand(self, q: wq.Query, reader, deadline: Deadline
                 ) -> tuple[wq.Query, dict[wq.Query, tuple[str, ...]]]:

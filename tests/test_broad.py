@@ -141,3 +141,24 @@ def test_the_process_gives_way_to_plain_searches(runner):
     # CPU the server's threads leave.
     fields = Path(f"/proc/{runner.pid}/stat").read_text().rsplit(")", 1)[1].split()
     assert int(fields[16]) - os.nice(0) == broad.NICENESS  # field 19 of stat: nice
+
+
+def test_a_plain_search_is_parsed_once_though_it_is_asked_whether_it_is_broad(sample_archive,
+                                                                               monkeypatch):
+    import archive.search as search
+
+    settings, _, _ = sample_archive
+    parsed = []
+    real = search.parse_request
+    monkeypatch.setattr(search, "parse_request",
+                        lambda query, *a, **k: parsed.append(query) or real(query, *a, **k))
+    index = open_index(settings)
+    request = SearchRequest("letter")
+    searches = broad.BroadSearches(index, runner=None)  # not broad: the runner is not asked
+    once = searches.search(request)
+    assert parsed == [request.query]
+    again = index.search(request)  # the kept parse gives the same answer
+    assert [h.doc_id for h in again.hits] == [h.doc_id for h in once.hits] and once.total > 0
+    assert parsed == [request.query]
+    index.search(SearchRequest("courier"))
+    assert parsed == [request.query, "courier"]

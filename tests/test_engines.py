@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import signal
+import threading
 
 import pytest
 
@@ -53,6 +56,53 @@ def test_a_shard_that_goes_down_gives_a_partial_answer_with_a_notice(shard_serve
     assert nothing.partial and nothing.total == 0 and nothing.notice
     assert index.highlight_terms("library") == frozenset()
 
+
+
+def _shards_with_letters(shard_servers):
+    addresses = shard_servers.start(2)
+    index = XapianIndex(shards=parse_shards(",".join(addresses)), create=True)
+    docs = [record(f"{n:016x}", f"The library holds letter {n}.") for n in range(10)]
+    index.upsert(docs)
+    assert index.search(SearchRequest("library")).total == 10
+    return addresses, index, docs
+
+
+def _search_in_thread(index, request):
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(index.search(request)))
+    thread.start()
+    return thread, answers
+
+
+def test_a_shard_killed_while_a_search_waits_on_it_gives_a_partial_answer(shard_servers):
+    addresses, index, docs = _shards_with_letters(shard_servers)
+    server = shard_servers.procs[addresses[1]]
+    # xapian-tcpsrv serves each connection in a child of its own, in its session's group.
+    os.killpg(server.pid, signal.SIGSTOP)  # it stops answering: the search waits on it
+    thread, answers = _search_in_thread(index, SearchRequest("library"))
+    thread.join(0.3)  # the search is (almost surely) waiting now; killed before is the same
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=30)
+    thread.join(60)
+    assert not thread.is_alive() and len(answers) == 1, "the search never came back"
+    partial = answers[0]
+    assert partial.partial and addresses[1] in partial.notice
+    assert {h.doc_id for h in partial.hits} == {d.doc_id for d in docs[::2]}
+
+
+def test_a_shard_that_hangs_is_left_out_after_the_deadline(shard_servers):
+    addresses, index, docs = _shards_with_letters(shard_servers)
+    server = shard_servers.procs[addresses[0]]
+    os.killpg(server.pid, signal.SIGSTOP)  # the server and the child serving the index
+    try:
+        thread, answers = _search_in_thread(index, SearchRequest("library"))
+        thread.join(60)  # two deadlines (the search, then the shard alone), never 60 s
+        assert not thread.is_alive() and len(answers) == 1, "the search waited for the shard"
+        slow = answers[0]
+        assert slow.partial and addresses[0] in slow.notice and slow.total == 5
+        assert {h.doc_id for h in slow.hits} == {d.doc_id for d in docs[1::2]}
+    finally:
+        os.killpg(server.pid, signal.SIGCONT)
 
 def test_the_engine_is_recorded_and_another_one_needs_a_rebuild(engine_archives):
     settings = engine_archives("xapian")

@@ -182,7 +182,7 @@ def test_shared_corpus_every_file_ends_recorded_and_text_files_yield_text(tmp_pa
         shutil.copytree(fixtures, folder / fixtures.name,
                         ignore=shutil.ignore_patterns("SOURCE.md"))
     files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    settings = Settings(var=tmp_path / "var", time_limit=60)
+    settings = Settings(var=tmp_path / "var", time_limit=60, embeddings=False)  # not the point here
     started = time.monotonic()
     summary = index_collection(settings, folder)
     elapsed = time.monotonic() - started

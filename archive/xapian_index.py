@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -132,6 +133,38 @@ class _Unreachable(Exception):
     """Every shard failed: the caller answers with nothing and the notice."""
 
 
+class Resting:
+    """Shards that did not greet a new connection after failing a search, left out of this
+    process's searches for RETRY_SECONDS: before, a shard that hung cost every search its
+    deadline twice (the search, then the shard's own probe). A shard that greets but is too
+    slow for one query is left out of that answer only. When its rest is over, the next
+    search tries it again."""
+
+    RETRY_SECONDS = 15.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._until: dict[Shard, float] = {}
+        self._lock = threading.Lock()
+
+    def failed(self, shard: Shard) -> None:
+        with self._lock:
+            self._until[shard] = self.clock() + self.RETRY_SECONDS
+
+    def answered(self, shard: Shard) -> None:
+        with self._lock:
+            self._until.pop(shard, None)
+
+    def among(self, shards: Iterable[Shard]) -> list[Shard]:
+        """Those of `shards` resting now."""
+        now = self.clock()
+        with self._lock:
+            return [s for s in shards if self._until.get(s, 0.0) > now]
+
+
+RESTING = Resting()
+
+
 class XapianIndex:
     """A Xapian database under var/xapian, or shards behind xapian-tcpsrv servers."""
 
@@ -198,6 +231,12 @@ class XapianIndex:
         return xapian.remote_open(shard.host, shard.port, int(DEADLINE * 1000),
                                   int(CONNECT_TIMEOUT * 1000))
 
+    def _greet(self, shard: Shard) -> None:
+        """Raises NetworkError unless the shard's server greets a new connection within
+        CONNECT_TIMEOUT (opening a remote database waits for the server's greeting)."""
+        xapian.remote_open(shard.host, shard.port, int(CONNECT_TIMEOUT * 1000),
+                           int(CONNECT_TIMEOUT * 1000)).close()
+
     def _database(self) -> xapian.Database:
         if self._db is None:
             if self.shards:
@@ -215,22 +254,34 @@ class XapianIndex:
         """Run fn over every shard; when some fail or miss the deadline, again over those
         that answer alone, with a notice naming the others. Raises _Unreachable when none
         answers."""
-        try:
-            return fn(self._database()), None
-        except xapian.NetworkError:
-            if not self.shards:
-                raise
-            self._db = None
-        alive, down = [], []
+        resting = RESTING.among(self.shards)
+        if not resting:
+            try:
+                return fn(self._database()), None
+            except xapian.NetworkError:
+                if not self.shards:
+                    raise
+                self._db = None
+        alive, down = [], [str(shard) for shard in resting]
         for shard in self.shards:
+            if shard in resting:
+                continue
+            try:
+                self._greet(shard)
+            except xapian.NetworkError:  # down, or hung: no answer within CONNECT_TIMEOUT
+                down.append(str(shard))
+                RESTING.failed(shard)
+                continue
+            RESTING.answered(shard)
             try:
                 db = self._open_shard(shard)
                 fn(db)  # the probe: a shard that cannot answer this query alone is left out
                 alive.append(db)
-            except xapian.NetworkError:
+            except xapian.NetworkError:  # alive but too slow for this query: not resting
                 down.append(str(shard))
         notice = (f"{len(down)} of {len(self.shards)} search shards did not answer in time "
-                  f"({', '.join(down)}); results come from the others and may be incomplete.")
+                  f"({', '.join(sorted(down))}); results come from the others and may be "
+                  f"incomplete.")
         if not alive:
             raise _Unreachable(notice)
         combined = xapian.Database()

@@ -164,3 +164,31 @@ def test_a_search_of_an_index_that_holds_nothing_yet_finds_nothing(empty_index, 
     # A Whoosh index without a segment has a reader without one: facet versions raised.
     result = empty_index(engine).search(SearchRequest("library"))
     assert result.total == 0 and list(result.hits) == []
+
+
+def test_a_hung_shard_rests_then_is_tried_again(shard_servers, monkeypatch):
+    import archive.xapian_index as xapian_index
+
+    now = [1000.0]
+    monkeypatch.setattr(xapian_index, "RESTING", xapian_index.Resting(clock=lambda: now[0]))
+    greeted = []
+    real_greet = XapianIndex._greet
+    monkeypatch.setattr(XapianIndex, "_greet",
+                        lambda self, shard: greeted.append(str(shard)) or real_greet(self, shard))
+    addresses, index, docs = _shards_with_letters(shard_servers)
+    server = shard_servers.procs[addresses[0]]
+    os.killpg(server.pid, signal.SIGSTOP)
+    try:
+        first = index.search(SearchRequest("library"))
+        assert first.partial and first.total == 5 and addresses[0] in first.notice
+        assert greeted == addresses  # both asked to greet: the hung one did not
+        greeted.clear()
+        second = index.search(SearchRequest("letter"))
+        assert second.partial and second.total == 5 and addresses[0] in second.notice
+        assert greeted == [addresses[1]]  # the resting shard was not waited for
+    finally:
+        os.killpg(server.pid, signal.SIGCONT)
+    now[0] += xapian_index.Resting.RETRY_SECONDS + 1
+    again = XapianIndex(shards=parse_shards(",".join(addresses))).search(
+        SearchRequest("library"))
+    assert not again.partial and again.total == 10 and again.notice is None

@@ -227,15 +227,15 @@ class XapianIndex:
         return index, False
 
     # opening ------------------------------------------------------------------------------
-    def _open_shard(self, shard: Shard) -> xapian.Database:
-        return xapian.remote_open(shard.host, shard.port, int(DEADLINE * 1000),
+    def _open_shard(self, shard: Shard, timeout: float = DEADLINE) -> xapian.Database:
+        """A connection to the shard whose every message waits at most `timeout` seconds."""
+        return xapian.remote_open(shard.host, shard.port, int(timeout * 1000),
                                   int(CONNECT_TIMEOUT * 1000))
 
     def _greet(self, shard: Shard) -> None:
         """Raises NetworkError unless the shard's server greets a new connection within
         CONNECT_TIMEOUT (opening a remote database waits for the server's greeting)."""
-        xapian.remote_open(shard.host, shard.port, int(CONNECT_TIMEOUT * 1000),
-                           int(CONNECT_TIMEOUT * 1000)).close()
+        self._open_shard(shard, CONNECT_TIMEOUT).close()
 
     def _database(self) -> xapian.Database:
         if self._db is None:
@@ -263,9 +263,7 @@ class XapianIndex:
                     raise
                 self._db = None
         alive, down = [], [str(shard) for shard in resting]
-        for shard in self.shards:
-            if shard in resting:
-                continue
+        for shard in (s for s in self.shards if s not in resting):
             try:
                 self._greet(shard)
             except xapian.NetworkError:  # down, or hung: no answer within CONNECT_TIMEOUT

@@ -38,11 +38,17 @@ def test_documents_are_routed_to_shards_by_their_hex_id():
         parse_shards("nohost")
 
 
-def test_a_shard_that_goes_down_gives_a_partial_answer_with_a_notice(shard_servers):
+def _shards_with_letters(shard_servers):
     addresses = shard_servers.start(2)
     index = XapianIndex(shards=parse_shards(",".join(addresses)), create=True)
     docs = [record(f"{n:016x}", f"The library holds letter {n}.") for n in range(10)]
     index.upsert(docs)
+    assert index.search(SearchRequest("library")).total == 10
+    return addresses, index, docs
+
+
+def test_a_shard_that_goes_down_gives_a_partial_answer_with_a_notice(shard_servers):
+    addresses, index, docs = _shards_with_letters(shard_servers)
     full = index.search(SearchRequest("library"))
     assert full.total == 10 and not full.partial and full.notice is None
     shard_servers.stop(addresses[1])  # killed between two searches
@@ -55,16 +61,6 @@ def test_a_shard_that_goes_down_gives_a_partial_answer_with_a_notice(shard_serve
     nothing = index.search(SearchRequest("library"))
     assert nothing.partial and nothing.total == 0 and nothing.notice
     assert index.highlight_terms("library") == frozenset()
-
-
-
-def _shards_with_letters(shard_servers):
-    addresses = shard_servers.start(2)
-    index = XapianIndex(shards=parse_shards(",".join(addresses)), create=True)
-    docs = [record(f"{n:016x}", f"The library holds letter {n}.") for n in range(10)]
-    index.upsert(docs)
-    assert index.search(SearchRequest("library")).total == 10
-    return addresses, index, docs
 
 
 def _search_in_thread(index, request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from archive.errors import QueryTimeoutError
@@ -58,6 +59,12 @@ class DeadlineCollector(TimeLimitCollector):
         self.deadline = deadline
         self.allowed = allowed
         self.seen: list[int] | None = [] if record else None
+        if record:
+            # Every match counts: Whoosh's top-N collectors otherwise replace the matcher
+            # every few matches by one without the parts of the query that cannot lift a
+            # document into the top N (a union becomes an intersection), and leave out the
+            # documents only those parts match.
+            child.replace = 0
 
     def prepare(self, top_searcher, q, context):
         self.child.prepare(top_searcher, q, context)
@@ -65,6 +72,22 @@ class DeadlineCollector(TimeLimitCollector):
 
     def collect_matches(self):
         child, allowed, offset, seen = self.child, self.allowed, self.offset, self.seen
+        parts = getattr(child.matcher, "parts", None)  # archive.matchers.SparseUnionMatcher
+        if parts is not None and hasattr(child, "collect_many"):
+            # a union's matches a part at a time: no Python step per match
+            flags = None if allowed is None else np.frombuffer(allowed, dtype=np.uint8) \
+                if isinstance(allowed, bytes) else np.asarray(allowed, dtype=bool)
+            for ids, scores in parts():
+                if self.deadline.expired():
+                    self.timedout = True
+                    raise TimeLimit
+                if flags is not None:
+                    keep = flags[offset + ids].astype(bool)
+                    ids, scores = ids[keep], scores[keep]
+                child.collect_many(ids, scores)
+                if seen is not None:
+                    seen.extend((offset + ids).tolist())
+            return
         for sub_docnum in child.matches():
             if self.deadline.expired():
                 self.timedout = True

@@ -15,20 +15,18 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit
 from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.scoring import BM25FScorer
 from whoosh.searching import SearchContext
 
 from archive.deadline import Deadline
 from archive.phrases import exact_phrases
-from archive.scoring import bm25
+from archive.scoring import bulk_scorer, bulk_scores
 
 CLAUSES_PER_CHECK = 32  # clauses of a union made between two looks at the deadline
 
 
 def _bulk_leaf(m, scored: bool = True):
     """The Whoosh 3 leaf under `m` (through boosts and a deletions filter) when its
-    postings can be read in bulk: unscored, or scored by BM25F with the field lengths of
-    archive.scoring."""
+    postings can be read in bulk: unscored, or scored by a bulk scorer of archive.scoring."""
     while isinstance(m, WrappingMatcher):
         if isinstance(m, FilterMatcher) and not m._exclude:
             return None
@@ -37,8 +35,7 @@ def _bulk_leaf(m, scored: bool = True):
         m = m.child
     if type(m) is not W3LeafMatcher:
         return None
-    if scored and (type(m.scorer) is not BM25FScorer or
-                   getattr(m.scorer, "lengths", None) is None):
+    if scored and not bulk_scorer(m.scorer):
         return None
     return m
 
@@ -82,14 +79,14 @@ def _take(m, limit: int, scored: bool = True) -> tuple[np.ndarray, np.ndarray | 
     lengths = m.scorer.lengths[ids]
     if np.isnan(lengths).any():
         raise TypeError("a document holds a posting of a field it has no length for")
-    return ids, bm25(m.scorer, weights, lengths)
+    return ids, bulk_scores(m.scorer, weights, lengths)
 
 
 class SparseUnionMatcher(ArrayUnionMatcher):
     """Whoosh's ArrayUnionMatcher (the union it picks for an Or of three or more clauses
     over segments of up to 5,000 documents: each field of a word) with each part of up to
     `partsize` document numbers filled with numpy: the postings of a plain word are scored
-    a block at a time (archive.scoring.bm25, Whoosh's arithmetic), the others one by one
+    a block at a time (archive.scoring.bulk_scores, the same arithmetic), the others one by one
     as there, summed in the same order from 0.0, and the documents scoring above 0 listed
     once. Whoosh cleared and walked a slot per document number in Python: 100,000 steps a
     search at 100,000 documents however few matched, and a Python call per posting. The
@@ -150,10 +147,24 @@ class SparseUnionMatcher(ArrayUnionMatcher):
     def score(self):
         return float(self._part[self._docnum - self._offset])
 
+    def parts(self):
+        """The remaining matches a part at a time, as arrays of ids (ascending, each once)
+        and their scores, for a collector that takes them in bulk; the matcher ends
+        inactive."""
+        while self._docnum < self._doccount:
+            ids = np.array(self._ids[bisect_left(self._ids, self._docnum):], dtype=np.int64)
+            if len(ids):
+                yield ids, self._part[ids - self._offset]
+            self._docnum = self._min_id()
+            self._read_part()
+
 
 class SparseOr(wq.Or):
-    """An Or matched by SparseUnionMatcher where Whoosh would use ArrayUnionMatcher, whose
-    clauses' matchers are made under the search's deadline (None: no deadline)."""
+    """An Or matched by SparseUnionMatcher where Whoosh would use ArrayUnionMatcher, and
+    also where it would use a tree of binary unions only because the segment is large or
+    the clauses two (every match is walked for the exact total anyway; the tree stepped
+    through each posting in Python); its clauses' matchers are made under the search's
+    deadline (None: no deadline)."""
 
     def __init__(self, subqueries, *args, deadline: Deadline | None = None, **kwargs):
         super().__init__(subqueries, *args, **kwargs)
@@ -161,10 +172,8 @@ class SparseOr(wq.Or):
 
     def _matcher(self, subs, searcher, context):
         needs_current = context.needs_current if context else True
-        if self.matcher_type != self.AUTO_MATCHER or not (
-                len(subs) >= self.TOO_MANY_CLAUSES or not (
-                    needs_current or self.scale or len(subs) == 2
-                    or searcher.doc_count_all() > 5000)):
+        if self.matcher_type != self.AUTO_MATCHER or (
+                len(subs) < self.TOO_MANY_CLAUSES and (needs_current or self.scale)):
             _check(self.deadline)
             return super()._matcher(subs, searcher, context)
         # whoosh.query.compound.PreloadedOr._matcher, with the sparse union
@@ -187,15 +196,26 @@ def _check(deadline: Deadline | None) -> None:
 
 def _multiterm_matcher(q: wq.MultiTerm, deadline: Deadline | None, searcher, context=None):
     # whoosh.query.terms.MultiTerm.matcher (prefixes, wildcards, fuzzy terms, ranges: an Or
-    # of the words they stand for), with the Or a SparseOr
-    qs = [wq.Term(q.field(), word) for word in q._btexts(searcher.reader()) if word]
-    if not qs:
+    # of the words they stand for) as archive.xapian_query scores it: one word is that
+    # word, boosted (Whoosh dropped the boost); with constantscore, several words score the
+    # boost alone (Whoosh scored two by BM25 after all: a clause told to weigh nothing
+    # takes the searcher's weighting); the unions sparse ones.
+    words = [word for word in q._btexts(searcher.reader()) if word]
+    if not words:
         return matching.NullMatcher()
-    if len(qs) == 1:
-        return qs[0].matcher(searcher, context)
-    if q.constantscore:  # the words' scores do not matter: tell the clauses so
-        context = context.set(weighting=None) if context else SearchContext(weighting=None)
-    return SparseOr(qs, boost=q.boost, deadline=deadline).matcher(searcher, context)
+    if len(words) == 1:
+        return wq.Term(q.field(), words[0], boost=q.boost).matcher(searcher, context)
+    qs = [wq.Term(q.field(), word) for word in words]
+    if not q.constantscore:
+        return SparseOr(qs, boost=q.boost, deadline=deadline).matcher(searcher, context)
+    unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
+    ms = []
+    for i, sub in enumerate(qs):
+        if i % CLAUSES_PER_CHECK == 0:
+            _check(deadline)
+        ms.append(sub.matcher(searcher, unscored))
+    m = SparseUnionMatcher(ms, searcher.doc_count_all(), scored=False)
+    return WrappingMatcher(m, boost=q.boost) if q.boost != 1.0 else m
 
 
 def _is_multiterm(q: wq.Query) -> bool:

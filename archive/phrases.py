@@ -10,10 +10,9 @@ from whoosh import query as wq
 from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.spans import Span, SpanNear2
-from whoosh.scoring import BM25FScorer
 
 from archive.postings import POSTINGS, Postings, positions
-from archive.scoring import bm25
+from archive.scoring import bulk_scorer, bulk_scores
 
 
 class _ExactMatcher(SpanNear2.SpanNear2Matcher):
@@ -113,12 +112,11 @@ def _scores(postings: list[Postings], scorers, docs: np.ndarray) -> list[float]:
     """Each document's score: every word's scorer over its weight there, summed as the
     intersection of the words' matchers sums them."""
     weights = [p.weights[np.searchsorted(p.ids, docs)].astype(np.float64) for p in postings]
-    if all(type(s) is BM25FScorer for s in scorers):
-        lengths = [scorers[0].dfl(doc) for doc in docs.tolist()]
-        if None not in lengths:
-            fl = np.array(lengths, dtype=np.float64)
-            return _tree_sum([bm25(s, w, fl) for s, w in zip(scorers, weights,
-                                                               strict=True)]).tolist()
+    if all(bulk_scorer(s) for s in scorers):
+        lengths = scorers[0].lengths[docs]
+        if not np.isnan(lengths).any():
+            return _tree_sum([bulk_scores(s, w, lengths) for s, w in zip(scorers, weights,
+                                                                         strict=True)]).tolist()
     columns = [[s.score(_Posting(doc, weight)) for doc, weight in
                 zip(docs.tolist(), w.tolist(), strict=True)]
                for s, w in zip(scorers, weights, strict=True)]

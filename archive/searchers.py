@@ -13,7 +13,7 @@ import numpy as np
 
 from archive.bounded import Bounded
 from archive.errors import IndexBusyError
-from archive.scoring import ArrayBM25F
+from archive.scoring import weighting
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ class SearcherPool:
             searcher = self._idle.pop() if self._idle else None
         _close_all(stale)
         if searcher is None:
-            searcher = open_vanishing(lambda: ix.searcher(weighting=ArrayBM25F()))
+            searcher = open_vanishing(lambda: ix.searcher(weighting=weighting(ix.schema)))
         try:
             yield searcher
         finally:

@@ -18,24 +18,22 @@ from whoosh import query as wq
 
 from archive.admission import admitted
 from archive.aliases import AliasTable, default_aliases
-from archive.analysis import ANALYSIS_VERSION, fold_and_stem, path_analyzer, text_analyzer
+from archive.analysis import ANALYSIS_VERSION, fold_and_stem
 from archive.deadline import Deadline
 from archive.errors import BadQueryError, IndexBusyError, IndexMissingError
 from archive.model import Hit, IndexRecord, SearchRequest, SearchResult
 from archive.query import MATCH_ALL, Expander, expand_leaves, parse_request, query_terms
+from archive.schema import MAX_TERM_BYTES, TEXT_PREFIX, WDF, order_key
 from archive.schema import index_fields as _fields
+from archive.scoring import K1, MIN_NORMLEN, B
 from archive.search import DEADLINE, FACETS, MORE_LIKE_CHARS, MORE_LIKE_TERMS, name_spellings
 from archive.xapian_query import SLOT, _date_value, _scaled, _term, expander, translate
 
-SCHEMA_VERSION = f"2.{ANALYSIS_VERSION}"  # the term layout below and the analysis: when either
+SCHEMA_VERSION = f"3.{ANALYSIS_VERSION}"  # the term layout below and the analysis: when either
 # changes, the index is rebuilt
 CONNECT_TIMEOUT = 1.0  # seconds to reach a shard before it counts as down
-MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 BATCH = 2000  # documents per commit when writing
 
-TEXT = {"title": text_analyzer(), "content": text_analyzer(), "path": path_analyzer(),
-        "author": path_analyzer()}
-WDF = {"title": 2}  # Whoosh's field_boost on titles: each title word counts twice
 MULTI_VALUED = {field for field, multi in FACETS.values() if multi}
 
 
@@ -74,12 +72,14 @@ def shard_of(doc_id: str, count: int) -> int:
 def _document(rec: IndexRecord) -> xapian.Document:
     fields = _fields(rec)
     doc = xapian.Document()
-    for name, analyzer in TEXT.items():
-        # One position counter per field, as Whoosh keeps; phrases stay inside a field.
-        for token in analyzer(fields[name] or "", positions=True):
-            term = _term(name, token.text)
+    for name in TEXT_PREFIX:
+        # One position counter per field, as Whoosh keeps; phrases stay inside a field. The
+        # words left out here are left out of the Whoosh document's length too.
+        for text, poslist in fields[name].positions().items():
+            term = _term(name, text)
             if len(term.encode("utf-8")) <= MAX_TERM_BYTES:
-                doc.add_posting(term, token.pos + 1, WDF.get(name, 1))
+                for pos in poslist:
+                    doc.add_posting(term, pos + 1, WDF.get(name, 1))
     for name in ("doc_id", "mime", "kind", "status", "news", "parent", "year"):
         if fields.get(name):
             doc.add_boolean_term(_term(name, fields[name])[:MAX_TERM_BYTES])
@@ -95,6 +95,7 @@ def _document(rec: IndexRecord) -> xapian.Document:
         doc.add_value(SLOT["date"], _date_value(fields["date"]))
     doc.add_value(SLOT["date_or_last"],
                   _date_value(fields["date"]) if fields.get("date") else "~")
+    doc.add_value(SLOT["order"], order_key(rec.doc_id).to_bytes(8, "big"))
     doc.add_value(SLOT["pages"], xapian.sortable_serialise(rec.page_count))
     doc.add_value(SLOT["size"], xapian.sortable_serialise(rec.size))
     doc.set_data(json.dumps({
@@ -404,12 +405,14 @@ class XapianIndex:
             xq = xapian.Query(xapian.Query.OP_FILTER, xq, flt)
         enquire = xapian.Enquire(db)
         enquire.set_query(xq)
-        # Whoosh's BM25F constants; lengths are per document here, not per field.
-        enquire.set_weighting_scheme(xapian.BM25Weight(1.2, 0, 1, 0.75, 0.5))
+        # Whole-document BM25, as Whoosh archives rank too (archive.scoring.DocumentBM25)
+        enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 1, B, MIN_NORMLEN))
         sort = request.sort
         if sort == "relevance" and request.query.strip() in MATCH_ALL:
             sort = "-date"  # every document matches alike: newest first
-        if sort != "relevance":  # documents without a date last, either way (the remote
+        if sort == "relevance":  # equal scores in the order Whoosh archives give them
+            enquire.set_sort_by_relevance_then_value(SLOT["order"], False)
+        else:  # documents without a date last, either way (the remote
             # backend has no key makers: a second slot holds "~" for them)
             newest_first = sort == "-date"
             enquire.set_sort_by_value_then_relevance(

@@ -13,16 +13,18 @@ from whoosh.util.times import long_to_datetime
 from archive.deadline import Deadline
 from archive.errors import BadQueryError
 from archive.query import expander as query_expander
+from archive.schema import TEXT_PREFIX
 
 # Whoosh field -> Xapian term prefix. Text terms are folded (lower case), so they never
 # collide with the capital prefixes; boolean prefixes end in ":" since values may be capitals.
-PREFIX = {"content": "", "title": "S", "path": "XP", "author": "A", "doc_id": "Q",
+PREFIX = {**TEXT_PREFIX, "doc_id": "Q",
           "folder": "XF:", "lang": "L:", "kind": "XK:", "mime": "T:", "year": "Y:",
           "status": "XS:", "news": "XN:", "parent": "XR:"}
 SCORED = ("title", "content", "path", "author")
 SLOT = {"date": 0, "kind": 1, "lang": 2, "folder": 3, "year": 4, "status": 5, "news": 6,
         "pages": 7, "size": 8,
-        "date_or_last": 9}  # the date, or "~" when there is none: oldest first, undated last
+        "date_or_last": 9,  # the date, or "~" when there is none: oldest first, undated last
+        "order": 10}  # archive.schema.order_key, 8 bytes big-endian: ties in relevance
 
 
 def _term(field: str, text: str) -> str:

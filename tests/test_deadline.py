@@ -107,12 +107,25 @@ def test_a_spent_deadline_stops_word_lookup_with_a_clear_error(fresh):
 def test_whoosh_stops_collecting_at_the_deadline_with_the_hits_found(empty_index):
     index = empty_index("whoosh")
     index.upsert([record(f"d{i}", f"library letter {i}") for i in range(10)])
-    # read at 0, at 1 making the fields' union, at 2 and 3 collecting: stop at 4
-    index.clock, index.deadline_seconds = StepClock(), 4
-    result = index.search(SearchRequest("library", aliases=False))
+    # read at 0, at 1 and 2 making the fields' unions, at 3 and 4 collecting: stop at 5
+    index.clock, index.deadline_seconds = StepClock(), 5
+    result = index.search(SearchRequest("library letter", aliases=False))
     assert result.partial and result.total == 2 and len(result.hits) == 2
     index.clock, index.deadline_seconds = StepClock(), 1000
-    assert not index.search(SearchRequest("library", aliases=False)).partial
+    assert not index.search(SearchRequest("library letter", aliases=False)).partial
+
+
+def test_whoosh_stops_collecting_a_union_in_bulk_at_the_deadline(empty_index):
+    """A word's union of fields is collected 2,048 document numbers at a time, with a look
+    at the clock before each."""
+    index = empty_index("whoosh")
+    index.upsert([record(f"d{i:04d}", f"library {i}") for i in range(5000)])
+    # read at 0, at 1 making the union, at 2 and 3 collecting two parts: stop at 4
+    index.clock, index.deadline_seconds = StepClock(), 4
+    result = index.search(SearchRequest("library", aliases=False))
+    assert result.partial and result.total == 4096 and len(result.hits) == 20
+    index.clock, index.deadline_seconds = StepClock(), 1000
+    assert index.search(SearchRequest("library", aliases=False)).total == 5000
 
 
 @pytest.mark.parametrize("filters", [(), (("lang", "en"),)])

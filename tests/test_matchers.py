@@ -10,7 +10,7 @@ from whoosh.matching.combo import ArrayUnionMatcher
 from archive.matchers import SparseOr, SparseUnionMatcher, fast_matchers
 from archive.model import IndexRecord
 from archive.phrases import ExactPhrase
-from archive.scoring import ArrayBM25F
+from archive.scoring import ArrayBM25F, DocumentBM25
 from archive.search import WhooshIndex
 
 WORDS = ["library", "courier", "letters", "winter", "school", "report", "caravan"]
@@ -40,14 +40,34 @@ QUERIES = ["courier", "library school", "winter OR caravan", "lett*", "courier -
            "courer~", "lib* -winter", "scho* lett*"]
 
 
+def intended(q: wq.Query) -> wq.Query:
+    """The query in Whoosh's own terms as Docket (and its Xapian engine) scores it: each
+    prefix, wildcard and fuzzy term, its words pinned, as its one word, boosted, or as its
+    words scoring the boost alone."""
+    if isinstance(q, wq.MultiTerm):
+        words = [w for w in q._btexts(None) if w]
+        if len(words) <= 1:
+            return wq.Term(q.field(), words[0], boost=q.boost) if words else wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term(q.field(), w) for w in words]),
+                                     score=q.boost)
+    return q if q.is_leaf() else q.apply(intended)
+
+
+WEIGHTINGS = {"bm25f-in-bulk": (scoring.BM25F, ArrayBM25F),
+              "bm25f-one-by-one": (scoring.BM25F, scoring.BM25F),
+              "document-bm25": (DocumentBM25, DocumentBM25)}
+
+
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [None, 7])
-@pytest.mark.parametrize("bulk", [True, False], ids=["scored-in-bulk", "one-by-one"])
-def test_sparse_unions_match_and_score_as_whoosh(index, text, limit, bulk):
-    q = index.parse(text)
-    with index.ix.searcher(weighting=scoring.BM25F()) as whoosh, \
-            index.ix.searcher(weighting=ArrayBM25F() if bulk else scoring.BM25F()) as ours:
-        expected = [(h.docnum, h.score) for h in whoosh.search(q, limit=limit)]
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+def test_sparse_unions_match_and_score_as_whoosh(index, text, limit, weighting):
+    reference, fast = WEIGHTINGS[weighting]
+    with index._searcher() as searcher:
+        q, _ = index._expand(index.parse(text), searcher.reader(), index._deadline())
+    with index.ix.searcher(weighting=reference()) as whoosh, \
+            index.ix.searcher(weighting=fast()) as ours:
+        expected = [(h.docnum, h.score) for h in whoosh.search(intended(q), limit=limit)]
         found = [(h.docnum, h.score) for h in ours.search(fast_matchers(q), limit=limit)]
     assert expected and found == expected
 

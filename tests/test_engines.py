@@ -216,7 +216,7 @@ def test_whoosh_ranks_by_the_document_lengths_and_scores_xapian_gives(empty_inde
     from archive.scoring import document_lengths
 
     whoosh, xapian = empty_index("whoosh"), empty_index("xapian")
-    long_word = "x" * 239  # indexed by Whoosh; 240 bytes with Xapian's path prefix: too long
+    long_word = "x" * 239  # in a path, 241 bytes with Xapian's prefix: too long for Xapian
     docs = [record(f"{n:016x}", " ".join(["library letters"] * n + ["winter courier"]),
                    title="Library report" if n % 2 else "", path=f"box/{long_word}/{n}.txt")
             for n in range(1, 7)]

@@ -59,6 +59,7 @@ class DeadlineCollector(TimeLimitCollector):
         self.deadline = deadline
         self.allowed = allowed
         self.seen: list[int] | None = [] if record else None
+        self._flags = None  # `allowed` as an array, for collecting in bulk
         if record:
             # Every match counts: Whoosh's top-N collectors otherwise replace the matcher
             # every few matches by one without the parts of the query that cannot lift a
@@ -75,14 +76,16 @@ class DeadlineCollector(TimeLimitCollector):
         parts = getattr(child.matcher, "parts", None)  # archive.matchers.SparseUnionMatcher
         if parts is not None and hasattr(child, "collect_many"):
             # a union's matches a part at a time: no Python step per match
-            flags = None if allowed is None else np.frombuffer(allowed, dtype=np.uint8) \
-                if isinstance(allowed, bytes) else np.asarray(allowed, dtype=bool)
+            if allowed is not None and self._flags is None:
+                self._flags = np.frombuffer(allowed, dtype=bool) \
+                    if isinstance(allowed, bytes) else np.asarray(allowed, dtype=bool)
+            flags = self._flags
             for ids, scores in parts():
                 if self.deadline.expired():
                     self.timedout = True
                     raise TimeLimit
                 if flags is not None:
-                    keep = flags[offset + ids].astype(bool)
+                    keep = flags[offset + ids]
                     ids, scores = ids[keep], scores[keep]
                 child.collect_many(ids, scores)
                 if seen is not None:

@@ -178,13 +178,19 @@ class SparseOr(wq.Or):
             return super()._matcher(subs, searcher, context)
         # whoosh.query.compound.PreloadedOr._matcher, with the sparse union
         scored = context.weighting is not None if context else True
-        ms = []
-        for i, sub in enumerate(subs):
-            if i % CLAUSES_PER_CHECK == 0:
-                _check(self.deadline)
-            ms.append(sub.matcher(searcher, context))
-        return SparseUnionMatcher(ms, searcher.doc_count_all(), boost=self.boost,
-                                  scored=scored)
+        return SparseUnionMatcher(_clause_matchers(subs, searcher, context, self.deadline),
+                                  searcher.doc_count_all(), boost=self.boost, scored=scored)
+
+
+def _clause_matchers(subs, searcher, context, deadline: Deadline | None) -> list:
+    """The matchers of a union's clauses, with a look at the deadline every
+    CLAUSES_PER_CHECK of them."""
+    ms = []
+    for i, sub in enumerate(subs):
+        if i % CLAUSES_PER_CHECK == 0:
+            _check(deadline)
+        ms.append(sub.matcher(searcher, context))
+    return ms
 
 
 def _check(deadline: Deadline | None) -> None:
@@ -209,12 +215,8 @@ def _multiterm_matcher(q: wq.MultiTerm, deadline: Deadline | None, searcher, con
     if not q.constantscore:
         return SparseOr(qs, boost=q.boost, deadline=deadline).matcher(searcher, context)
     unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
-    ms = []
-    for i, sub in enumerate(qs):
-        if i % CLAUSES_PER_CHECK == 0:
-            _check(deadline)
-        ms.append(sub.matcher(searcher, unscored))
-    m = SparseUnionMatcher(ms, searcher.doc_count_all(), scored=False)
+    m = SparseUnionMatcher(_clause_matchers(qs, searcher, unscored, deadline),
+                           searcher.doc_count_all(), scored=False)
     return WrappingMatcher(m, boost=q.boost) if q.boost != 1.0 else m
 
 

@@ -97,7 +97,7 @@ class DocumentLength(fields.COLUMN):
         super().__init__(columns.NumericColumn("I"))
 
     def to_column_value(self, value):
-        return document_length(value) if isinstance(value, dict) else int(value)
+        return document_length(value)
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{1,16}")

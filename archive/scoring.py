@@ -116,11 +116,16 @@ def order_keys(reader) -> np.ndarray:
     return _column(reader, ORDER_FIELD, "<u8")
 
 
+def _kept(top) -> dict:
+    """What this module worked out for one top-level searcher (one index version)."""
+    return top.__dict__.setdefault("_docket_scoring", {})
+
+
 def _average_length(top) -> float:
     """The mean length of the live documents of a searcher's whole index (Xapian's
     average length), worked out once per searcher."""
-    average = getattr(top, "_docket_average_length", None)
-    if average is None:
+    kept = _kept(top)
+    if "average" not in kept:
         total = 0.0
         for reader, _ in top.reader().leaf_readers():
             lengths = document_lengths(reader)
@@ -130,8 +135,8 @@ def _average_length(top) -> float:
                 lengths = lengths[live]
             total += float(lengths.sum())
         count = top.doc_count()
-        average = top._docket_average_length = total / count if count else 0.0
-    return average
+        kept["average"] = total / count if count else 0.0
+    return kept["average"]
 
 
 def live_frequency(reader, fieldname: str, text) -> int:
@@ -150,11 +155,10 @@ def live_frequency(reader, fieldname: str, text) -> int:
 
 def _live_frequency(top, fieldname: str, text) -> int:
     # worked out once per word and searcher (an index version)
-    known = top.__dict__.setdefault("_docket_live_frequency", {})
-    found = known.get((fieldname, text))
-    if found is None:
-        found = known[(fieldname, text)] = live_frequency(top.reader(), fieldname, text)
-    return found
+    kept, key = _kept(top), ("live", fieldname, text)
+    if key not in kept:
+        kept[key] = live_frequency(top.reader(), fieldname, text)
+    return kept[key]
 
 
 class DocumentScorer(scoring.BaseScorer):
@@ -238,45 +242,41 @@ class RankedCollector(TopCollector):
     `limit` None keeps every match."""
 
     def __init__(self, limit: int | None = 10, **kwargs):
-        # no matcher replacement either: every match is counted (archive.deadline)
-        super().__init__(limit=limit, usequality=False, replace=0, **kwargs)
+        super().__init__(limit=limit, usequality=False, **kwargs)
 
     def set_subsearcher(self, subsearcher, offset):
         super().set_subsearcher(subsearcher, offset)
         self._keys = order_keys(subsearcher.reader())
 
-    def _collect(self, global_docnum, score):
-        items = self.items
-        self.total += 1
+    def _offer(self, item: tuple) -> bool:
         # The heap's least item is the worst of those kept: the lowest score, and among
-        # equal scores the highest key.
-        item = (score, -self._keys.item(global_docnum - self.offset), global_docnum)
+        # equal scores the highest key. True when the item is kept.
+        items = self.items
         if self.limit is None or len(items) < self.limit:
             heappush(items, item)
-            return 0 - score
+            return True
         if item > items[0]:
             heapreplace(items, item)
             self.minscore = items[0][0]
-            return 0 - score
-        return 0
+            return True
+        return False
+
+    def _collect(self, global_docnum, score):
+        self.total += 1
+        item = (score, -self._keys.item(global_docnum - self.offset), global_docnum)
+        return 0 - score if self._offer(item) else 0
 
     def collect_many(self, ids: np.ndarray, scores: np.ndarray) -> None:
         """Collect matches of the current segment in bulk (ids as its document numbers,
         ascending): the same items _collect would keep, one by one."""
         self.total += len(ids)
-        items, limit = self.items, self.limit
         keys = self._keys[ids]
-        if limit is not None and len(ids) > limit:  # only the part's best can get in
-            best = np.lexsort((keys, -scores))[:limit]
+        if self.limit is not None and len(ids) > self.limit:  # only the part's best can
+            best = np.lexsort((keys, -scores))[:self.limit]  # get in
             ids, scores, keys = ids[best], scores[best], keys[best]
         for docnum, score, key in zip((ids + self.offset).tolist(), scores.tolist(),
                                       keys.tolist(), strict=True):
-            item = (score, -key, docnum)
-            if limit is None or len(items) < limit:
-                heappush(items, item)
-            elif item > items[0]:
-                heapreplace(items, item)
-                self.minscore = items[0][0]
+            self._offer((score, -key, docnum))
 
     def remove(self, global_docnum):
         self.items = [item for item in self.items if item[2] != global_docnum]

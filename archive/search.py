@@ -296,8 +296,8 @@ class WhooshIndex:
         out here."""
         with self._searcher() as searcher:
             reader = searcher.reader()
-            return {word: live_frequency(reader, "content", term) if term else 0
-                    for word, term in ((w, fold_and_stem(w)) for w in set(words))}
+            return {word: live_frequency(reader, "content", fold_and_stem(word))
+                    for word in set(words)}
 
     def doc_ids(self) -> set[str]:
         """The ids of every document the index holds."""
